@@ -1,0 +1,149 @@
+"""``python -m engine preview``: preview a SIS export against a roster, offline."""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .errors import EngineError
+from .fields import FIELDS
+from .mapping import match_columns
+from .policy import Thresholds
+from .preview import PreviewOptions, preview
+from .readers import read_table
+from .roster import Roster
+
+_TRUE = frozenset({"1", "true", "t", "yes", "y", "active"})
+_FALSE = frozenset({"0", "false", "f", "no", "n", "inactive", ""})
+
+
+def load_roster(path):
+    """Read ``roster.csv`` (canonical field names plus ``active``) into a :class:`Roster`."""
+    table = read_table(_read_bytes(path), Path(path).name)
+    column_map = match_columns(table.headers)
+    active_index = next(
+        (i for i, header in enumerate(table.headers) if header.strip().lower() == "active"),
+        None,
+    )
+    roster = Roster()
+    columns = [(column.index, column.field) for column in column_map.columns]
+    for row, cells in table.rows:
+        record = {name: cells[index] if index < len(cells) else "" for index, name in columns}
+        active = True
+        if active_index is not None:
+            flag = (cells[active_index] if active_index < len(cells) else "").strip().lower()
+            if flag in _TRUE:
+                active = True
+            elif flag in _FALSE:
+                active = False
+            else:
+                raise EngineError(
+                    f"{Path(path).name}: row {row}, column 'active': {flag!r} is not 1 or 0."
+                )
+        try:
+            roster.add(record, active=active)
+        except EngineError as error:
+            raise EngineError(f"{Path(path).name}: row {row}: {error}") from None
+    return roster
+
+
+def _read_bytes(path):
+    try:
+        return Path(path).read_bytes()
+    except OSError as error:
+        raise EngineError(f"Cannot read {path}: {error.strerror or error}.") from None
+
+
+def _load_mapping(path):
+    try:
+        mapping = json.loads(_read_bytes(path).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise EngineError(f"{path} is not a JSON mapping: {error}.") from None
+    if not isinstance(mapping, dict):
+        raise EngineError(f"{path} must hold an object: file column -> student field.")
+    return mapping
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="python -m engine",
+        description="Preview a student file against a roster, writing nothing.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("preview", help="compare a SIS export with a roster")
+    run.add_argument("--existing", required=True, help="roster CSV (canonical names + active)")
+    run.add_argument("--incoming", required=True, help="the SIS export (CSV, XLSX, XLS)")
+    run.add_argument("--mapping", help="JSON object: file column -> student field")
+    run.add_argument("--warn-pct", type=float, default=10.0, help="warning threshold (%%)")
+    run.add_argument("--auth-pct", type=float, default=20.0, help="authorization threshold (%%)")
+    run.add_argument("--keep-missing", action="store_true", help="do not inactivate missing")
+    run.add_argument(
+        "--date-order", choices=("auto", "mdy", "dmy"), default="auto", help="slashed dates"
+    )
+    run.add_argument("--json", action="store_true", help="print JSON")
+    run.add_argument("--lines", action="store_true", help="include the lines")
+    return parser
+
+
+def _print_text(result, show_lines):
+    out = sys.stdout.write
+    out(f"{result.filename}: {result.rows} rows, {result.existing} active students\n")
+    for kind in ("add", "update", "inactivate", "reactivate", "unchanged", "error"):
+        out(f"  {kind:<11} {result.counts[kind]:>8}\n")
+    pct = result.percentages
+    out(
+        f"  adds {pct['add']:.2f}%  updates {pct['update']:.2f}%  "
+        f"inactivations {pct['inactivate']:.2f}%\n"
+    )
+    for trip in result.trips:
+        out(f"  {trip.rule.upper()}: {trip.message}\n")
+    if not result.trips:
+        out("  No safeguard reached.\n")
+    out(f"  suspicious lines: {result.suspicious}\n")
+    for signal in result.signals:
+        out(f"  signal: {signal.message}\n")
+    if show_lines:
+        for line in result.lines:
+            where = f"row {line.row}" if line.row else "not in file"
+            out(f"{line.kind.value:<11} {line.key:<12} {where:<12} {line.name}\n")
+            for change in line.changes:
+                flag = f"  [!] {change.suspicious}" if change.suspicious else ""
+                out(f"    {change.field}: {change.old!r} -> {change.new!r}{flag}\n")
+            for error in line.errors:
+                out(f"    error: {error}\n")
+
+
+def main(argv=None):
+    """Run the command line; return the exit status."""
+    args = _parser().parse_args(argv)
+    try:
+        thresholds = Thresholds(
+            warn_update=args.warn_pct,
+            warn_add=args.warn_pct,
+            warn_inactivate=args.warn_pct,
+            auth_add=args.auth_pct,
+        )
+    except ValueError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 2
+    try:
+        roster = load_roster(args.existing)
+        options = PreviewOptions(
+            mapping=_load_mapping(args.mapping) if args.mapping else None,
+            inactivate_missing=not args.keep_missing,
+            date_order=args.date_order,
+            thresholds=thresholds,
+        )
+        result = preview(roster, _read_bytes(args.incoming), Path(args.incoming).name, options)
+    except EngineError as error:
+        sys.stderr.write(f"error: {error}\n")
+        return 1
+    if args.json:
+        json.dump(result.as_dict(lines=args.lines), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        _print_text(result, args.lines)
+    return 0
+
+
+__all__ = ["FIELDS", "load_roster", "main"]
