@@ -19,7 +19,7 @@ _FALSE = frozenset({"0", "false", "f", "no", "n", "inactive", ""})
 
 def load_roster(path):
     """Read ``roster.csv`` (canonical field names plus ``active``) into a :class:`Roster`."""
-    table = read_table(_read_bytes(path), Path(path).name)
+    table = read_table(_read_bytes(path), Path(path).name, allow_empty=True)
     column_map = match_columns(table.headers)
     active_index = next(
         (i for i, header in enumerate(table.headers) if header.strip().lower() == "active"),

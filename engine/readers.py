@@ -15,11 +15,12 @@ import csv
 import io
 import itertools
 import os
-import zipfile
+import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from zipfile import BadZipFile, ZipFile
 
 import openpyxl
 import xlrd
@@ -28,9 +29,8 @@ from .errors import FileFormatError
 
 _EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 _DELIMITERS = (",", ";", "\t", "|")
-_DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t", "\\t": "\t"}
-_DESCRIBED = {"csv": "a text (CSV) file", "xlsx": "an XLSX workbook"}
-_DESCRIBED["xls"] = "an XLS workbook"
+_DELIMITER_NAMES = {"tab": "\t", "\\t": "\t"}
+_FORMATS = ("csv", "xlsx", "xls")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 # Excel stores a password-protected XLSX as an OLE2 file holding this stream.
@@ -41,6 +41,9 @@ _BLANK_BYTES = b" \t\r\n\x0b\x0c\x00\x1a"
 # Control bytes that never occur in a text export (tab, newlines, form feed
 # and the DOS end-of-file mark do).
 _CONTROL_BYTES = bytes(sorted(set(range(32)) - {9, 10, 12, 13, 26}))
+# Cut or corrupted bytes surface as zip, zlib or XML (SyntaxError) errors,
+# or as xlrd's index and struct errors, whose text means nothing to a clerk.
+_DAMAGED = (BadZipFile, EOFError, IndexError, SyntaxError, struct.error, zlib.error)
 _HEAD = 4096
 _SAMPLE = 1 << 16
 _SNIFF_ROWS = 20
@@ -107,12 +110,15 @@ def read_table(
         raise FileFormatError(f"{name} is empty.")
     actual = _content_format(data, name, encoding or "auto")
     wanted = (file_format or "auto").strip().lower().replace("xlsm", "xlsx")
-    if wanted != "auto" and wanted not in _DESCRIBED:
+    if wanted not in ("auto", *_FORMATS):
         raise FileFormatError(f'Unknown file format "{file_format}" for {name}.')
     if wanted not in ("auto", actual):
+        what = (
+            "a text (CSV) file" if actual == "csv" else f"an {actual.upper()} workbook"
+        )
         raise FileFormatError(
-            f"{name} is {_DESCRIBED[actual]}, but the file format is set to "
-            f"{wanted.upper()}: set it to auto or {actual.upper()}."
+            f"{name} is {what}, but the file format is set to {wanted.upper()}: "
+            f"set it to auto or {actual.upper()}."
         )
     if actual == "csv":
         return _read_csv(data, name, encoding, delimiter, header_row, allow_empty)
@@ -135,7 +141,7 @@ def _content_format(data, name, encoding):
     """Return ``"xlsx"``, ``"xls"`` or ``"csv"`` from the bytes themselves."""
     if data.startswith(_ZIP_MAGIC):
         try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            with ZipFile(io.BytesIO(data)) as archive:
                 members = archive.namelist()
         except Exception as exc:
             raise _cannot_open(name, "xlsx", exc) from exc
@@ -157,19 +163,23 @@ def _content_format(data, name, encoding):
     if b"\x00" in head or controls * 20 > len(head):
         raise _not_readable(name)
     start = head.lstrip(codecs.BOM_UTF8 + _BLANK_BYTES)[:1024].lower()
-    if start[:1] == b"<" and any(tag in start for tag in (b"<html", b"<table", b"<?xml")):
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
         # Some SIS "Excel" exports are really web pages or XML spreadsheets.
         hint = " (it is a web page or XML file): save it from Excel as XLSX or CSV"
         raise _not_readable(name, hint)
     return "csv"
 
 
+def _reason(exc):
+    if isinstance(exc, _DAMAGED):
+        return "the file is damaged or incomplete"
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
 def _cannot_open(name, kind, exc):
-    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError)):
-        reason = "the file is damaged or incomplete"
-    else:
-        reason = " ".join(str(exc).split())[:200] or type(exc).__name__
-    return FileFormatError(f"{name} cannot be opened as an {kind.upper()} workbook: {reason}.")
+    return FileFormatError(
+        f"{name} cannot be opened as an {kind.upper()} workbook: {_reason(exc)}."
+    )
 
 
 def _table(records, name, header_row, allow_empty, **details):
@@ -177,15 +187,9 @@ def _table(records, name, header_row, allow_empty, **details):
     try:
         headers, first = _start(records, name, header_row, allow_empty)
     except BaseException:
-        _close(records)
+        getattr(records, "close", lambda: None)()
         raise
     return Table(headers, header_row, _rows(records, first, name), **details)
-
-
-def _close(records):
-    close = getattr(records, "close", None)
-    if close is not None:
-        close()
 
 
 def _start(records, name, header_row, allow_empty):
@@ -233,7 +237,7 @@ def _rows(records, first, name):
     except csv.Error as exc:
         raise _csv_error(name, number + 1, exc) from exc
     finally:
-        _close(records)
+        getattr(records, "close", lambda: None)()
 
 
 def _csv_error(name, row, exc):
@@ -267,34 +271,27 @@ def _csv_encoding(data, name, encoding):
             return "utf-8"
         else:
             candidates = ("utf-8", "cp1252", "latin-1")
+    elif requested in ("utf-8", "utf8") and data.startswith(codecs.BOM_UTF8):
+        candidates = ("utf-8-sig",)
     else:
-        try:
-            canonical = codecs.lookup(requested).name
-        except LookupError:
-            raise _unknown_encoding(encoding, name) from None
-        if canonical == "utf-8" and data.startswith(codecs.BOM_UTF8):
-            requested = "utf-8-sig"
         candidates = (requested,)
     for candidate in candidates:
         try:
             data.decode(candidate)
         except UnicodeDecodeError as exc:
             error = exc
-        except LookupError:  # a codec that is not a text encoding, e.g. base64
-            raise _unknown_encoding(encoding, name) from None
+        except LookupError:  # unknown, or not a text encoding (e.g. base64)
+            raise FileFormatError(
+                f'Unknown encoding "{encoding}" for {name}: '
+                f"use auto, utf-8, cp1252 or latin-1."
+            ) from None
         else:
             return candidate
     at = error.start
+    line = data.count(b"\n", 0, at) + 1
     raise FileFormatError(
         f"{name} is not valid {candidates[-1]} text (byte 0x{data[at]:02x} at offset "
-        f"{at}, line {data.count(b'\n', 0, at) + 1}): set the encoding to auto "
-        f"or to the file's real encoding."
-    )
-
-
-def _unknown_encoding(encoding, name):
-    return FileFormatError(
-        f'Unknown encoding "{encoding}" for {name}: use auto, utf-8, cp1252 or latin-1.'
+        f"{at}, line {line}): set the encoding to auto or to the file's real encoding."
     )
 
 
@@ -391,7 +388,7 @@ def _book_records(lines, close, name, kind):
     except Exception as exc:
         raise FileFormatError(
             f"{name} cannot be read as an {kind.upper()} workbook after row "
-            f"{number}: {' '.join(str(exc).split())[:200] or type(exc).__name__}."
+            f"{number}: {_reason(exc)}."
         ) from exc
     finally:
         close()

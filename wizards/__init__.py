@@ -1,1 +1,1 @@
-
+from . import student_import_upload

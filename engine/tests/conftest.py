@@ -1,6 +1,6 @@
 import pytest
 
-from engine.tests.common import make_roster
+from helpers import make_roster
 
 
 @pytest.fixture

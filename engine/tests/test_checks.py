@@ -1,7 +1,7 @@
 from datetime import date
 
 import pytest
-from engine.tests.common import csv_bytes, make_roster
+from helpers import csv_bytes, make_roster
 
 from engine import PreviewOptions, preview
 from engine.checks import birthdate_problem, grade_problem, name_problem

@@ -1,7 +1,7 @@
 """Each change type, from a real CSV through the whole preview."""
 
 import pytest
-from engine.tests.common import csv_bytes, make_roster
+from helpers import csv_bytes, make_roster
 
 from engine import ChangeType, MappingError, PreviewOptions, preview
 

@@ -1,0 +1,423 @@
+"""engine.readers: real small files (see make_fixtures.py) and a few in memory."""
+
+import inspect
+import io
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from engine import readers
+from engine.errors import FileFormatError
+from engine.readers import read_table
+
+FILES = Path(__file__).parent / "files"
+HEADERS = [
+    "Student_Number",
+    "Last_Name",
+    "First_Name",
+    "Grade_Level",
+    "DOB",
+    "School_Code",
+]
+CSV_ROWS = [
+    (2, ["100234", "García", "José", "05", "2013-04-09", "ELM"]),
+    (3, ["100235", "Smith", "Zoë", "KG", "2014-01-02", "ELM"]),
+    (4, ["100236", "O'Brien", "Liam", "12", "2006-07-08", "HS"]),
+]
+BOOK_ROWS = [
+    (2, ["100234", "García", "José", "5", "2013-04-09", "ELM", "3.5", "TRUE"]),
+    (3, ["100235", "Smith", "Zoë", "KG", "2014-01-02", "ELM", "", "FALSE"]),
+    # Row 4 is blank in the workbook.
+    (
+        5,
+        ["100236", "O'Brien", "Liam", "12", "2006-07-08 13:45:00", "HS", "0.3", "TRUE"],
+    ),
+    (6, ["00123", "Nguyen", "An", "PK", "38906", "HS", "-12.75", "FALSE"]),
+]
+
+
+def read(name, **options):
+    return read_table((FILES / name).read_bytes(), name, **options)
+
+
+def refused(data, filename, match, **options):
+    with pytest.raises(FileFormatError, match=match) as caught:
+        list(read_table(data, filename, **options).rows)
+    assert "\n" not in str(caught.value)
+    return str(caught.value)
+
+
+def refused_file(name, match, **options):
+    return refused((FILES / name).read_bytes(), name, match, **options)
+
+
+# CSV -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "encoding", "delimiter"),
+    [
+        ("students_utf8.csv", "utf-8", ","),
+        ("students_utf8_bom.csv", "utf-8-sig", ","),
+        ("students_tab.tsv", "utf-8", "\t"),
+        ("students_pipe.txt", "utf-8", "|"),
+        ("students_utf16.txt", "utf-16", "\t"),
+    ],
+)
+def test_csv_encoding_and_delimiter_are_detected(name, encoding, delimiter):
+    table = read(name)
+    assert (table.file_format, table.encoding, table.delimiter) == (
+        "csv",
+        encoding,
+        delimiter,
+    )
+    assert table.headers == HEADERS  # no BOM glued to the first header
+    assert table.header_row == 1
+    assert list(table.rows) == CSV_ROWS  # no "\r" left from CRLF line ends
+
+
+def test_cp1252_semicolons_with_accents_and_a_comma_in_a_name():
+    table = read("students_cp1252_semicolon.csv")
+    assert (table.encoding, table.delimiter) == ("cp1252", ";")
+    assert table.headers == HEADERS
+    assert [(number, cells[1], cells[2]) for number, cells in table.rows] == [
+        (2, "Müller", "Zoë"),
+        (3, "Núñez, Jr.", "José"),
+        (4, "Ångström", "Chloé"),
+    ]
+
+
+def test_quoted_newlines_are_one_row_and_later_rows_keep_their_number():
+    rows = list(read("students_quoted_newline.csv").rows)
+    assert [number for number, _cells in rows] == [2, 3, 4]
+    assert rows[0][1][6] == "12 Main St\nApt 4"
+    assert rows[1][1][2] == 'Zoë "Zo"'
+    assert rows[1][1][6] == "1 Oak Ave\r\nUnit B\r\nRear"
+    assert rows[2][1][:3] == ["100236", "O'Brien", "Liam"]
+
+
+def test_blank_lines_are_skipped_but_counted():
+    rows = list(read("students_blank_lines.csv").rows)
+    assert rows == [(2, CSV_ROWS[0][1]), (6, CSV_ROWS[1][1]), (8, CSV_ROWS[2][1])]
+
+
+def test_rows_above_the_header_row_are_ignored_and_do_not_decide_the_delimiter():
+    data = (
+        b"District Roster Export;2024-09-01\n\n"
+        + (FILES / "students_utf8.csv").read_bytes()
+    )
+    table = read_table(data, "export.csv", header_row=3)
+    assert (table.headers, table.header_row, table.delimiter) == (HEADERS, 3, ",")
+    assert [number for number, _cells in table.rows] == [4, 5, 6]
+
+
+def test_short_and_long_rows_are_passed_as_they_are():
+    data = b"Student_Number,Last_Name,First_Name\n1,Smith\n2,Jones,Ann,extra\n"
+    assert list(read_table(data, "s.csv").rows) == [
+        (2, ["1", "Smith"]),
+        (3, ["2", "Jones", "Ann", "extra"]),
+    ]
+
+
+def test_header_cells_are_stripped_and_trailing_empty_ones_dropped():
+    table = read_table(b" Student_Number , ,Last_Name,,\n1,,Smith,,\n", "s.csv")
+    assert table.headers == ["Student_Number", "", "Last_Name"]
+
+
+def test_explicit_encoding_and_delimiter_are_honoured():
+    table = read("students_cp1252_semicolon.csv", encoding="latin-1", delimiter=";")
+    assert (table.encoding, table.delimiter) == ("latin-1", ";")
+    assert next(table.rows)[1][1] == "Müller"
+    assert read("students_tab.tsv", delimiter="tab").delimiter == "\t"
+    # Forced to split on commas, the semicolon file has a single column.
+    table = read("students_utf8.csv", delimiter=";")
+    assert table.headers == [",".join(HEADERS)]
+
+
+def test_explicit_encoding_that_does_not_fit_names_encoding_offset_and_line():
+    data = (FILES / "students_cp1252_semicolon.csv").read_bytes()
+    offset = data.index("Müller".encode("cp1252")) + 1
+    assert offset == 73  # the ü, on the second line
+    message = refused(data, "students.csv", "not valid utf-8 text", encoding="utf-8")
+    assert message.startswith("students.csv ")
+    assert "(byte 0xfc at offset 73, line 2)" in message
+
+
+def test_unknown_encoding_and_bad_delimiter_are_refused():
+    data = (FILES / "students_utf8.csv").read_bytes()
+    refused(data, "s.csv", 'Unknown encoding "klingon"', encoding="klingon")
+    refused(data, "s.csv", 'Unknown encoding "base64"', encoding="base64")
+    refused(data, "s.csv", "delimiter must be one character", delimiter=";;")
+
+
+def test_cp1252_is_tried_before_latin1_and_latin1_takes_the_rest():
+    assert read_table(b"Name,Note\nAnn,\x80 5\n", "s.csv").encoding == "cp1252"
+    # 0x81 is undefined in cp1252: only latin-1 decodes it.
+    table = read_table(b"Name,Note\nAnn,\x81\xe9\n", "s.csv")
+    assert (table.encoding, next(table.rows)) == ("latin-1", (2, ["Ann", "\x81é"]))
+
+
+def test_an_unclosed_quote_is_reported_with_its_row():
+    data = b'Student_Number,Last_Name\n1,Smith\n2,"Jones\n' + b"3,Brown\n" * 20000
+    refused(data, "s.csv", r"^s\.csv row 3: a quoted field never ends")
+
+
+def test_rows_are_read_lazily():
+    # A large file whose last row is broken: read_table must return without
+    # reaching it, and the error surfaces only while iterating.
+    body = b"".join(
+        b"%d,Last%d,First%d,05,2013-04-09,ELM\n" % (n, n, n) for n in range(200_000)
+    )
+    data = (
+        b",".join(name.encode() for name in HEADERS)
+        + b"\n"
+        + body
+        + b'9,"broken\n'
+        + b"x" * 200_000
+    )
+    table = read_table(data, "big.csv")
+    assert inspect.isgenerator(table.rows)
+    assert next(table.rows) == (2, ["0", "Last0", "First0", "05", "2013-04-09", "ELM"])
+    with pytest.raises(
+        FileFormatError, match="big.csv row 200002: a quoted field never ends"
+    ):
+        for _row in table.rows:
+            pass
+
+
+# Workbooks -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["students.xlsx", "students.xls", "students_bad_dimension.xlsx"]
+)
+def test_workbook_cells_come_back_as_the_text_a_person_sees(name):
+    table = read(name)
+    assert (table.file_format, table.sheet, table.encoding) == (
+        name.split(".")[-1],
+        "Students",
+        None,
+    )
+    assert table.headers == HEADERS + ["Balance", "Active"]
+    assert list(table.rows) == BOOK_ROWS
+
+
+@pytest.mark.parametrize("name", ["students.xlsx", "students.xls"])
+def test_a_named_sheet_with_a_title_above_its_header(name):
+    table = read(name, sheet="schools", header_row=3)  # names match ignoring case
+    assert (table.sheet, table.headers) == ("Schools", ["School_Code", "School_Name"])
+    assert list(table.rows) == [
+        (4, ["ELM", "Elm Street Elementary"]),
+        (5, ["HS", "Central High"]),
+    ]
+
+
+@pytest.mark.parametrize("name", ["students.xlsx", "students.xls"])
+def test_an_unknown_sheet_lists_the_sheets(name):
+    refused_file(
+        name,
+        f'^{name} has no sheet "Roster"; its sheets are: "Students", "Schools".$',
+        sheet="Roster",
+    )
+
+
+def test_the_workbook_is_closed_once_the_rows_are_read(monkeypatch):
+    closed = []
+    load = openpyxl.load_workbook
+
+    def spy(*args, **kwargs):
+        book = load(*args, **kwargs)
+        close = book.close
+        book.close = lambda: closed.append(True) or close()
+        return book
+
+    monkeypatch.setattr(readers.openpyxl, "load_workbook", spy)
+    table = read("students.xlsx")
+    assert closed == []
+    assert len(list(table.rows)) == 4
+    assert closed == [True]
+
+
+# Format detection ----------------------------------------------------------
+
+
+def test_mislabelled_files_are_read_by_their_content():
+    table = read_table((FILES / "students_utf8.csv").read_bytes(), "SIS_EXPORT.XLS")
+    assert (table.file_format, table.headers) == ("csv", HEADERS)
+    table = read_table((FILES / "students.xls").read_bytes(), "students.xlsx")
+    assert (table.file_format, len(list(table.rows))) == ("xls", 4)
+    table = read_table(
+        (FILES / "students.xlsx").read_bytes(), "C:\\Exports\\roster.csv"
+    )
+    assert table.file_format == "xlsx"
+
+
+def test_a_forced_format_is_checked_against_the_content():
+    table = read("students.xlsx", file_format="XLSX")
+    assert table.file_format == "xlsx"
+    refused_file(
+        "students.xlsx",
+        r"^students\.xlsx is an XLSX workbook, but the file format is set to CSV: "
+        r"set it to auto or XLSX\.$",
+        file_format="csv",
+    )
+    refused_file(
+        "students_utf8.csv",
+        "is a text \\(CSV\\) file, but the file format is set to XLS",
+        file_format="xls",
+    )
+    refused_file("students_utf8.csv", 'Unknown file format "pdf"', file_format="pdf")
+
+
+@pytest.mark.parametrize("filename", ["report.pdf", "roster.xlsb", "students.csv.zip"])
+def test_unsupported_extensions_are_refused(filename):
+    extension = "." + filename.rsplit(".", 1)[1]
+    message = refused(
+        (FILES / "students_utf8.csv").read_bytes(), filename, "Unsupported file type"
+    )
+    assert message == (
+        f'Unsupported file type "{extension}" ({filename}): '
+        "export the roster as CSV, XLSX or XLS."
+    )
+
+
+def test_a_file_without_extension_is_refused():
+    refused(
+        b"A,B\n1,2\n",
+        "/srv/imports/roster",
+        r"^Unsupported file type \(roster: no extension\)",
+    )
+
+
+# Bad files -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "filename"),
+    [
+        ((FILES / "empty.csv").read_bytes(), "empty.csv"),
+        (b"  \r\n\t\n", "blank.csv"),
+        (b"\xef\xbb\xbf\r\n", "bom_only.csv"),
+        (b"\xff\xfe \x00\n\x00", "utf16_blank.txt"),
+    ],
+)
+def test_empty_files(data, filename):
+    refused(data, filename, f"^{filename} is empty.$")
+
+
+@pytest.mark.parametrize("name", ["header_only.csv", "header_only.xlsx"])
+def test_a_header_without_student_rows(name):
+    refused_file(name, f"^{name} has a header row but no student rows.$")
+
+
+def test_blank_rows_after_the_header_are_no_student_rows():
+    refused(
+        b"Student_Number,Last_Name\n,\n  ,  \n\n",
+        "s.csv",
+        "has a header row but no student rows",
+    )
+
+
+def test_an_empty_roster_may_be_allowed():
+    table = read("header_only.csv", allow_empty=True)
+    assert (table.headers, list(table.rows)) == (HEADERS, [])
+
+
+@pytest.mark.parametrize(
+    ("name", "filename"),
+    [
+        ("garbage.xls", "garbage.xls"),  # random bytes, not an OLE2 file
+        ("garbage.xls", "garbage.csv"),
+        ("document_renamed.xlsx", "document_renamed.xlsx"),  # a zip without a workbook
+    ],
+)
+def test_files_that_are_no_table_at_all(name, filename):
+    refused(
+        (FILES / name).read_bytes(),
+        filename,
+        rf"^{filename} is not a readable CSV, XLSX or XLS file\.$",
+    )
+
+
+def test_a_web_page_saved_as_xls_is_explained():
+    page = (
+        b"<!DOCTYPE html>\n<html><body><table><tr><td>Student_Number</td></tr></table>"
+    )
+    refused(
+        page,
+        "export.xls",
+        r"^export\.xls is not a readable CSV, XLSX or XLS file \(it is a web page",
+    )
+
+
+def test_a_truncated_xlsx_cannot_be_opened():
+    refused_file(
+        "broken_truncated.xlsx",
+        r"^broken_truncated\.xlsx cannot be opened as an XLSX workbook: "
+        r"the file is damaged or incomplete\.$",
+    )
+
+
+def test_a_truncated_xls_cannot_be_opened():
+    data = (FILES / "students.xls").read_bytes()[:1500]
+    refused(
+        data,
+        "students.xls",
+        r"^students\.xls cannot be opened as an XLS workbook: "
+        r"the file is damaged or incomplete\.$",
+    )
+
+
+def test_a_damaged_sheet_inside_a_valid_zip_is_reported_not_raised_raw():
+    source = openpyxl.load_workbook(FILES / "students.xlsx")
+    out = io.BytesIO()
+    source.save(out)
+    damaged = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(out.getvalue())) as original,
+        zipfile.ZipFile(damaged, "w") as copy,
+    ):
+        for member in original.namelist():
+            content = original.read(member)
+            if member == "xl/worksheets/sheet1.xml":
+                content = content[: len(content) // 2]  # XML cut in the middle of a row
+            copy.writestr(member, content)
+    refused(
+        damaged.getvalue(),
+        "damaged.xlsx",
+        r"^damaged\.xlsx cannot be read as an XLSX workbook after row 1: "
+        r"the file is damaged or incomplete\.$",
+    )
+
+
+def test_a_password_protected_workbook_is_explained():
+    # Excel saves an encrypted XLSX as an OLE2 container with this stream.
+    data = (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\x00" * 504
+        + "EncryptedPackage".encode("utf-16-le")
+    )
+    refused(data, "locked.xlsx", r"^locked\.xlsx is password-protected")
+
+
+@pytest.mark.parametrize("name", ["students_utf8.csv", "students.xlsx", "students.xls"])
+def test_a_header_row_past_the_end(name):
+    rows = {"students_utf8.csv": 4, "students.xlsx": 6, "students.xls": 6}[name]
+    refused_file(
+        name,
+        rf"^{name} has only {rows} rows, so row 40 cannot be its header row",
+        header_row=40,
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["students_blank_lines.csv", "students.xlsx", "students.xls"]
+)
+def test_a_blank_header_row(name):
+    refused_file(name, rf"^Row 4 of {name}, the header row, is blank", header_row=4)
+
+
+def test_an_invalid_header_row_setting():
+    refused(b"A,B\n1,2\n", "s.csv", "header row must be 1 or more", header_row=0)

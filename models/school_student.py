@@ -1,0 +1,90 @@
+from odoo import api, fields, models
+
+from ..engine import ELIGIBILITIES, GENDERS, GRADES
+
+GRADE_LABELS = {"PK": "Pre-K", "KG": "Kindergarten"}
+
+
+class SchoolStudent(models.Model):
+    _name = "school.student"
+    _description = "Student"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "last_name, first_name, student_number"
+    _rec_names_search = ["name", "student_number"]
+
+    _sql_constraints = [
+        (
+            "student_number_company_uniq",
+            "unique(company_id, student_number)",
+            "Another student of this company already has this student number.",
+        ),
+    ]
+
+    student_number = fields.Char(required=True, index=True, tracking=True)
+    first_name = fields.Char(tracking=True)
+    middle_name = fields.Char()
+    last_name = fields.Char(tracking=True)
+    name = fields.Char(compute="_compute_name", store=True, index=True)
+    birthdate = fields.Date(tracking=True)
+    gender = fields.Selection(
+        [(code, label) for code, label in zip(GENDERS, ("Male", "Female", "Other"), strict=True)]
+    )
+    grade = fields.Selection(
+        [(grade, GRADE_LABELS.get(grade) or f"Grade {int(grade)}") for grade in GRADES],
+        tracking=True,
+    )
+    homeroom = fields.Char()
+    school_id = fields.Many2one(
+        "school.site",
+        string="School",
+        tracking=True,
+        index=True,
+        check_company=True,
+        domain="[('company_id', '=', company_id)]",
+    )
+    eligibility = fields.Selection(
+        [(code, code.capitalize()) for code in ELIGIBILITIES],
+        string="Meal Eligibility",
+        tracking=True,
+    )
+    pin = fields.Char(string="PIN", groups="school_student_import.group_student_import_user")
+    email = fields.Char()
+    guardian_name = fields.Char()
+    guardian_phone = fields.Char()
+    guardian_email = fields.Char()
+    street = fields.Char()
+    city = fields.Char()
+    zip = fields.Char(string="ZIP")
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    last_run_id = fields.Many2one(
+        "student.import.run", string="Last Import", readonly=True, copy=False, index="btree_not_null"
+    )
+
+    @api.depends("first_name", "last_name", "middle_name")
+    def _compute_name(self):
+        for student in self:
+            first = " ".join(p for p in (student.first_name, student.middle_name) if p)
+            if student.last_name and first:
+                student.name = f"{student.last_name}, {first}"
+            else:
+                student.name = student.last_name or first or ""
+
+    @api.depends("name", "student_number")
+    def _compute_display_name(self):
+        for student in self:
+            student.display_name = f"{student.name} ({student.student_number})"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("student_number"):
+                vals["student_number"] = vals["student_number"].strip().upper()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if vals.get("student_number"):
+            vals["student_number"] = vals["student_number"].strip().upper()
+        return super().write(vals)

@@ -1,0 +1,37 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from ..engine import FIELDS, LABELS
+
+
+class StudentImportChange(models.Model):
+    _name = "student.import.change"
+    _description = "Student Import Field Change"
+    _order = "line_id, sequence, id"
+
+    line_id = fields.Many2one(
+        "student.import.line", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    run_id = fields.Many2one(
+        "student.import.run", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
+    sequence = fields.Integer(readonly=True)
+    field_name = fields.Selection(
+        [(name, LABELS[name]) for name in FIELDS], string="Field", required=True, readonly=True
+    )
+    old_value = fields.Char(string="Old Value", readonly=True)
+    new_value = fields.Char(string="New Value", readonly=True)
+    suspicious = fields.Boolean(readonly=True)
+    suspicious_reason = fields.Char(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(self.env._("Field changes are created by Run Now only."))
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(self.env._("Field changes are a record of the file: read-only."))
+        return super().write(vals)

@@ -1,0 +1,628 @@
+import hashlib
+from collections import defaultdict
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, split_every
+
+from .. import engine
+# Fields only the run's own methods may set: a user writing them through
+# the web client or RPC could skip a safeguard.
+PROTECTED_FIELDS = frozenset(
+    {
+        "state", "importer_id", "company_id", "trigger", "attachment_id", "file_name",
+        "file_hash", "file_format", "rows_count", "existing_count", "count_add",
+        "count_update", "count_inactivate", "count_reactivate", "count_unchanged",
+        "count_error", "count_suspicious", "pct_add", "pct_update", "pct_inactivate",
+        "requires_confirmation", "requires_authorization", "trip_summary", "signal_summary",
+        "change_digest", "roster_fingerprint", "applied_by_id", "applied_date",
+        "reverted_by_id", "reverted_date", "confirmed_by_id", "confirmed_date",
+        "columns_used", "ignored_columns", "date_order", "encoding", "delimiter",
+    }
+)
+BATCH = 1000
+
+
+class StudentImportRun(models.Model):
+    _name = "student.import.run"
+    _description = "Student Import Run"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "id desc"
+
+    name = fields.Char(readonly=True, copy=False, default="/")
+    importer_id = fields.Many2one(
+        "student.importer", required=True, readonly=True, index=True, ondelete="restrict"
+    )
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("review", "Review"),
+            ("done", "Applied"),
+            ("cancelled", "Cancelled"),
+            ("failed", "Failed"),
+            ("reverted", "Reverted"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+    )
+    trigger = fields.Selection(
+        [("manual", "Manual"), ("scheduled", "Scheduled")], default="manual", readonly=True
+    )
+    attachment_id = fields.Many2one("ir.attachment", string="File", readonly=True)
+    file_name = fields.Char(readonly=True)
+    file_hash = fields.Char(string="File SHA-256", readonly=True, index=True)
+    file_format = fields.Char(readonly=True)
+    encoding = fields.Char(readonly=True)
+    delimiter = fields.Char(readonly=True)
+    date_order = fields.Char(readonly=True)
+    columns_used = fields.Text(readonly=True)
+    ignored_columns = fields.Char(readonly=True)
+    rows_count = fields.Integer(string="File Rows", readonly=True)
+    existing_count = fields.Integer(string="Active Students", readonly=True)
+    count_add = fields.Integer(string="Adds", readonly=True)
+    count_update = fields.Integer(string="Updates", readonly=True)
+    count_inactivate = fields.Integer(string="Inactivations", readonly=True)
+    count_reactivate = fields.Integer(string="Reactivations", readonly=True)
+    count_unchanged = fields.Integer(string="Unchanged", readonly=True)
+    count_error = fields.Integer(string="Errors", readonly=True)
+    count_suspicious = fields.Integer(string="Suspicious", readonly=True)
+    pct_add = fields.Float(string="Adds (%)", readonly=True, digits=(5, 2))
+    pct_update = fields.Float(string="Updates (%)", readonly=True, digits=(5, 2))
+    pct_inactivate = fields.Float(string="Inactivations (%)", readonly=True, digits=(5, 2))
+    requires_confirmation = fields.Boolean(readonly=True)
+    requires_authorization = fields.Boolean(readonly=True)
+    trip_summary = fields.Text(string="Safeguards Reached", readonly=True)
+    signal_summary = fields.Text(string="Warnings", readonly=True)
+    change_digest = fields.Char(readonly=True)
+    roster_fingerprint = fields.Char(readonly=True)
+    line_ids = fields.One2many("student.import.line", "run_id", string="Lines")
+    count_excluded = fields.Integer(compute="_compute_count_excluded", string="Excluded")
+    count_error_open = fields.Integer(
+        compute="_compute_count_excluded", string="Errors Not Excluded"
+    )
+    applied_by_id = fields.Many2one("res.users", readonly=True)
+    applied_date = fields.Datetime(readonly=True)
+    reverted_by_id = fields.Many2one("res.users", readonly=True)
+    reverted_date = fields.Datetime(readonly=True)
+
+    def _compute_count_excluded(self):
+        Line = self.env["student.import.line"]
+        excluded = dict(
+            Line._read_group([("run_id", "in", self.ids), ("excluded", "=", True)],
+                             ["run_id"], ["__count"])
+        )
+        open_errors = dict(
+            Line._read_group(
+                [("run_id", "in", self.ids), ("excluded", "=", False),
+                 ("change_type", "=", "error")],
+                ["run_id"], ["__count"],
+            )
+        )
+        for run in self:
+            run.count_excluded = excluded.get(run, 0)
+            run.count_error_open = open_errors.get(run, 0)
+
+    # CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(self.env._("Import runs are created by Run Now only."))
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = self.env["ir.sequence"].next_by_code("student.import.run") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su and PROTECTED_FIELDS.intersection(vals):
+            raise AccessError(
+                self.env._(
+                    "The state and results of an import run change only through its "
+                    "own actions (Apply, Cancel, Revert)."
+                )
+            )
+        return super().write(vals)
+
+    def unlink(self):
+        if any(run.state in ("done", "reverted") for run in self):
+            raise UserError(
+                self.env._("Applied and reverted runs are the roster's history: keep them.")
+            )
+        return super().unlink()
+
+    # Reading the roster
+
+    @api.model
+    def _load_roster(self, company):
+        """Return an :class:`engine.Roster` of ``company``'s students, archived too.
+
+        One SQL query: the ORM would build a million records to read what a
+        cursor streams in seconds.  Pending ORM writes are flushed first.
+        """
+        self.env["school.student"].flush_model()
+        self.env["school.site"].flush_model(["code"])
+        roster = engine.Roster()
+        self.env.cr.execute(
+            SQL(
+                """SELECT s.id, s.active, s.student_number, s.first_name, s.middle_name,
+                          s.last_name, s.birthdate, s.gender, s.grade, s.homeroom, site.code,
+                          s.eligibility, s.pin, s.email, s.guardian_name, s.guardian_phone,
+                          s.guardian_email, s.street, s.city, s.zip
+                     FROM school_student s
+                LEFT JOIN school_site site ON site.id = s.school_id
+                    WHERE s.company_id = %s""",
+                company.id,
+            )
+        )
+        add = roster.add_canonical
+        while rows := self.env.cr.fetchmany(10000):
+            for row in rows:
+                values = tuple(
+                    ("" if value is None else value.isoformat() if i == 4 else value)
+                    for i, value in enumerate(row[2:])
+                )
+                add(values, active=row[1], ref=row[0])
+        return roster
+
+    @api.model
+    def _roster_fingerprint(self, company):
+        """A digest of ``company``'s roster as the engine sees it.
+
+        It changes whenever a student is created, edited, archived or
+        deleted, or a school's code changes.  Content rather than
+        ``write_date``: two edits in one transaction share one timestamp.
+        PostgreSQL sums a 64-bit hash per student, so nothing is transferred.
+        """
+        self.env["school.student"].flush_model()
+        self.env["school.site"].flush_model(["code"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT count(*), coalesce(sum(hashtextextended(ROW(
+                          s.id, s.active, s.student_number, s.first_name, s.middle_name,
+                          s.last_name, s.birthdate, s.gender, s.grade, s.homeroom, site.code,
+                          s.eligibility, s.pin, s.email, s.guardian_name, s.guardian_phone,
+                          s.guardian_email, s.street, s.city, s.zip)::text, 0)::numeric), 0)
+                     FROM school_student s
+                LEFT JOIN school_site site ON site.id = s.school_id
+                    WHERE s.company_id = %s""",
+                company.id,
+            )
+        )
+        count, total = self.env.cr.fetchone()
+        return f"{count}:{total}"
+
+    # Turning a preview into records
+
+    @api.model
+    def _create_from_preview(self, importer, result, data, filename, trigger):
+        counts = result.counts
+        run = self.sudo().create(
+            {
+                "importer_id": importer.id,
+                "company_id": importer.company_id.id,
+                "state": "review",
+                "trigger": trigger,
+                "file_name": filename,
+                "file_hash": hashlib.sha256(data).hexdigest(),
+                "file_format": result.file_format,
+                "encoding": result.encoding or "",
+                "delimiter": {"\t": "tab"}.get(result.delimiter, result.delimiter or ""),
+                "date_order": result.date_order,
+                "columns_used": "\n".join(
+                    f"{header} → {engine.LABELS[name]}" for header, name in result.columns.items()
+                ),
+                "ignored_columns": ", ".join(result.ignored_columns),
+                "rows_count": result.rows,
+                "existing_count": result.existing,
+                "count_add": counts["add"],
+                "count_update": counts["update"],
+                "count_inactivate": counts["inactivate"],
+                "count_reactivate": counts["reactivate"],
+                "count_unchanged": counts["unchanged"],
+                "count_error": counts["error"],
+                "count_suspicious": result.suspicious,
+                "pct_add": result.percentages["add"],
+                "pct_update": result.percentages["update"],
+                "pct_inactivate": result.percentages["inactivate"],
+                "requires_confirmation": result.requires_confirmation,
+                "requires_authorization": result.requires_authorization,
+                "trip_summary": "\n".join(
+                    f"{trip.rule.capitalize()}: {trip.message}" for trip in result.trips
+                ),
+                "signal_summary": "\n".join(signal.message for signal in result.signals),
+                "change_digest": result.digest,
+                "roster_fingerprint": self._roster_fingerprint(importer.company_id),
+            }
+        )
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": filename or "upload",
+                "raw": data,
+                "res_model": self._name,
+                "res_id": run.id,
+            }
+        )
+        run.sudo().attachment_id = attachment
+        run._insert_lines(result.lines)
+        run = run.with_env(self.env)
+        run.message_post(body=run._summary_text())
+        return run
+
+    def _insert_lines(self, lines):
+        """Write the preview's lines and field changes in batches of SQL.
+
+        A run can hold 100,000 lines and a million field changes: created
+        through the ORM that is minutes of Python per run, as INSERT ...
+        VALUES batches it is seconds.  The models' caches are invalidated
+        afterwards.
+        """
+        self.ensure_one()
+        cr, uid, now = self.env.cr, self.env.uid, self.env.cr.now()
+        company = self.company_id.id
+        for sequence_base, batch in enumerate(split_every(BATCH, lines)):
+            line_rows = []
+            for offset, line in enumerate(batch):
+                if line.kind is engine.ChangeType.INACTIVATE:
+                    summary = self.env._("Not in the file")
+                elif line.kind is engine.ChangeType.ERROR:
+                    summary = line.errors[0] if line.errors else ""
+                else:
+                    summary = ", ".join(engine.LABELS[c.field] for c in line.changes)
+                line_rows.append(
+                    (
+                        self.id, company, sequence_base * BATCH + offset, line.kind.value,
+                        line.ref, line.key, line.name, line.row or 0, summary,
+                        bool(line.suspicious), "\n".join(line.suspicious) or None,
+                        "\n".join(line.errors) or None, False, uid, now, uid, now,
+                    )
+                )
+            ids = cr.execute_values(
+                """INSERT INTO student_import_line
+                       (run_id, company_id, sequence, change_type, student_id, student_number,
+                        name, row_number, summary, suspicious, suspicious_reasons, error,
+                        excluded, create_uid, create_date, write_uid, write_date)
+                   VALUES %s RETURNING id""",
+                line_rows,
+                page_size=BATCH,
+                fetch=True,
+            )
+            change_rows = [
+                (
+                    line_id, self.id, company, position, change.field, change.old,
+                    change.new, bool(change.suspicious), change.suspicious or None,
+                    uid, now, uid, now,
+                )
+                for (line_id,), line in zip(ids, batch, strict=True)
+                for position, change in enumerate(line.changes)
+            ]
+            if change_rows:
+                cr.execute_values(
+                    """INSERT INTO student_import_change
+                           (line_id, run_id, company_id, sequence, field_name, old_value,
+                            new_value, suspicious, suspicious_reason,
+                            create_uid, create_date, write_uid, write_date)
+                       VALUES %s""",
+                    change_rows,
+                    page_size=BATCH * 4,
+                )
+        self.env["student.import.line"].invalidate_model()
+        self.env["student.import.change"].invalidate_model()
+        self.invalidate_recordset(["line_ids"])
+
+    def _summary_text(self):
+        self.ensure_one()
+        return self.env._(
+            "Previewed %(file)s: %(add)s adds, %(update)s updates, %(inactivate)s "
+            "inactivations, %(reactivate)s reactivations, %(unchanged)s unchanged, "
+            "%(error)s errors, %(suspicious)s suspicious.",
+            file=self.file_name or "",
+            add=self.count_add,
+            update=self.count_update,
+            inactivate=self.count_inactivate,
+            reactivate=self.count_reactivate,
+            unchanged=self.count_unchanged,
+            error=self.count_error,
+            suspicious=self.count_suspicious,
+        )
+
+    # Actions
+
+    def _check_user_may_act(self):
+        if not self.env.user.has_group("school_student_import.group_student_import_user"):
+            raise AccessError(
+                self.env._("Only Student Import users may apply, cancel or revert imports.")
+            )
+        self.check_access("write")
+
+    def action_apply(self):
+        """Write every previewed change in this transaction, all or nothing."""
+        self._check_user_may_act()
+        for run in self:
+            run._apply()
+        return True
+
+    def action_cancel(self):
+        """Discard the preview: its lines go, the run stays as a record."""
+        self._check_user_may_act()
+        for run in self:
+            if run.state not in ("draft", "review"):
+                raise UserError(
+                    self.env._(
+                        "%(run)s is %(state)s: only a run in review can be cancelled.",
+                        run=run.name,
+                        state=run._state_label(),
+                    )
+                )
+            run.line_ids.sudo().unlink()
+            run.sudo().write({"state": "cancelled"})
+            run.message_post(body=self.env._("Cancelled: nothing was written."))
+        return True
+
+    def action_revert(self):
+        """Undo an applied run, unless its students changed since."""
+        self._check_user_may_act()
+        for run in self:
+            run._revert()
+        return True
+
+    def action_exclude_errors(self):
+        self.ensure_one()
+        self._check_user_may_act()
+        self.line_ids.filtered(lambda line: line.change_type == "error").write(
+            {"excluded": True}
+        )
+        return True
+
+    def action_view_lines(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "school_student_import.student_import_line_action"
+        )
+        action["domain"] = [("run_id", "=", self.id)]
+        action["context"] = {"default_run_id": self.id, "search_default_run_id": self.id}
+        action["display_name"] = self.env._("Changes of %(run)s", run=self.name)
+        return action
+
+    def _state_label(self):
+        return dict(self._fields["state"]._description_selection(self.env))[self.state]
+
+    # Apply and revert
+
+    def _check_can_apply(self):
+        """Refuse Apply when the run is not ready; the safeguards extend this."""
+        self.ensure_one()
+        if self.state != "review":
+            raise UserError(
+                self.env._(
+                    "%(run)s is %(state)s: only a run in review can be applied.",
+                    run=self.name,
+                    state=self._state_label(),
+                )
+            )
+        if self.count_error_open:
+            raise UserError(
+                self.env._(
+                    "%(run)s has %(count)s error lines. Fix the file and run it again, or "
+                    "exclude those lines to apply the rest.",
+                    run=self.name,
+                    count=self.count_error_open,
+                )
+            )
+        if self._roster_fingerprint(self.company_id) != self.roster_fingerprint:
+            raise UserError(
+                self.env._(
+                    "The roster changed since %(run)s was previewed (students were created, "
+                    "edited or archived). Run the import again to see the changes as they "
+                    "are now.",
+                    run=self.name,
+                )
+            )
+
+    def _apply(self):
+        self.ensure_one()
+        self._check_can_apply()
+        Student = self.env["school.student"].with_context(
+            tracking_disable=True, active_test=False
+        )
+        schools = self._school_ids()
+        lines = self.env["student.import.line"].search_read(
+            [("run_id", "=", self.id), ("excluded", "=", False), ("change_type", "!=", "error")],
+            ["change_type", "student_id", "student_number"],
+        )
+        changes = self._changes_by_line()
+        adds, writes, to_archive, to_restore = [], defaultdict(list), [], []
+        for line in lines:
+            values = {name: new for name, _old, new in changes.get(line["id"], ())}
+            kind = line["change_type"]
+            if kind == "add":
+                vals = self._student_vals(values, schools)
+                vals["student_number"] = line["student_number"]
+                vals["company_id"] = self.company_id.id
+                adds.append(vals)
+                continue
+            student_id = line["student_id"][0]
+            if kind == "inactivate":
+                to_archive.append(student_id)
+                continue
+            if kind == "reactivate":
+                to_restore.append(student_id)
+            for name, value in self._student_vals(values, schools).items():
+                writes[(name, value)].append(student_id)
+        touched = []
+        for batch in split_every(BATCH, adds):
+            touched.extend(Student.create(list(batch)).ids)
+        self._write_grouped(Student, writes)
+        if to_restore:
+            Student.browse(to_restore).write({"active": True})
+        if to_archive:
+            Student.browse(to_archive).write({"active": False})
+        touched += [line["student_id"][0] for line in lines if line["student_id"]]
+        Student.browse(touched).write({"last_run_id": self.id})
+        Student.flush_model()
+        # Link the added students to their lines, for Revert (one statement).
+        self.env.cr.execute(
+            SQL(
+                """UPDATE student_import_line l SET student_id = s.id
+                     FROM school_student s
+                    WHERE l.run_id = %s AND l.change_type = 'add' AND NOT l.excluded
+                      AND s.company_id = %s AND s.student_number = l.student_number""",
+                self.id,
+                self.company_id.id,
+            )
+        )
+        self.env["student.import.line"].invalidate_model(["student_id"])
+        self.sudo().write(
+            {
+                "state": "done",
+                "applied_by_id": self.env.uid,
+                "applied_date": self.env.cr.now(),
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Applied by %(user)s: %(count)s students written.",
+                user=self.env.user.name,
+                count=len(lines),
+            )
+        )
+
+    def _revert(self):
+        self.ensure_one()
+        if self.state != "done":
+            raise UserError(
+                self.env._(
+                    "%(run)s is %(state)s: only an applied run can be reverted.",
+                    run=self.name,
+                    state=self._state_label(),
+                )
+            )
+        Student = self.env["school.student"].with_context(
+            tracking_disable=True, active_test=False
+        )
+        lines = self.env["student.import.line"].search_read(
+            [("run_id", "=", self.id), ("excluded", "=", False), ("change_type", "!=", "error")],
+            ["change_type", "student_id", "student_number", "name"],
+        )
+        missing = [line for line in lines if not line["student_id"]]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "%(count)s students of %(run)s were deleted since it was applied: it "
+                    "cannot be reverted.",
+                    count=len(missing),
+                    run=self.name,
+                )
+            )
+        changes = self._changes_by_line()
+        changed = self._changed_since_apply(lines, changes)
+        if changed:
+            names = ", ".join(changed[:10])
+            more = len(changed) - 10
+            raise UserError(
+                self.env._(
+                    "These students changed after %(run)s was applied, so reverting would "
+                    "overwrite newer data: %(names)s%(more)s. Correct them by hand or run a "
+                    "new import instead.",
+                    run=self.name,
+                    names=names,
+                    more=self.env._(" and %(n)s more", n=more) if more > 0 else "",
+                )
+            )
+        schools = self._school_ids()
+        writes, to_archive, to_restore = defaultdict(list), [], []
+        for line in lines:
+            student_id, kind = line["student_id"][0], line["change_type"]
+            if kind in ("add", "reactivate"):
+                to_archive.append(student_id)
+            elif kind == "inactivate":
+                to_restore.append(student_id)
+            if kind in ("update", "reactivate"):
+                old = {name: before for name, before, _new in changes.get(line["id"], ())}
+                for name, value in self._student_vals(old, schools).items():
+                    writes[(name, value)].append(student_id)
+        self._write_grouped(Student, writes)
+        if to_archive:
+            Student.browse(to_archive).write({"active": False})
+        if to_restore:
+            Student.browse(to_restore).write({"active": True})
+        self.sudo().write(
+            {"state": "reverted", "reverted_by_id": self.env.uid, "reverted_date": self.env.cr.now()}
+        )
+        self.message_post(
+            body=self.env._(
+                "Reverted by %(user)s: %(count)s students restored.",
+                user=self.env.user.name,
+                count=len(lines),
+            )
+        )
+
+    def _changed_since_apply(self, lines, changes):
+        """Names of the students whose managed values or active flag are no
+        longer what this run wrote: reverting them would lose newer data."""
+        roster = self._load_roster(self.company_id)
+        positions = {name: i for i, name in enumerate(engine.FIELDS)}
+        changed = []
+        for line in lines:
+            position = roster.index.get(line["student_number"])
+            expect_active = line["change_type"] != "inactivate"
+            if (
+                position is None
+                or roster.refs[position] != line["student_id"][0]
+                or bool(roster.active[position]) != expect_active
+                or any(
+                    roster.values[position][positions[name]] != (new or "")
+                    for name, _old, new in changes.get(line["id"], ())
+                )
+            ):
+                changed.append(f"{line['name']} ({line['student_number']})")
+        return changed
+
+    def _changes_by_line(self):
+        """``{line id: [(field, old, new), ...]}`` of this run, in one query."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT line_id, field_name, old_value, new_value
+                     FROM student_import_change WHERE run_id = %s ORDER BY line_id, sequence""",
+                self.id,
+            )
+        )
+        result = defaultdict(list)
+        for line_id, name, old, new in self.env.cr.fetchall():
+            result[line_id].append((name, old or "", new or ""))
+        return result
+
+    def _school_ids(self):
+        schools = self.env["school.site"].with_context(active_test=False).search(
+            [("company_id", "=", self.company_id.id)]
+        )
+        return {school.code: school.id for school in schools}
+
+    def _student_vals(self, values, schools):
+        """Canonical text values of the engine -> ``school.student`` write values."""
+        vals = {}
+        for name, value in values.items():
+            if name == "student_number":
+                continue
+            if name == "school_code":
+                if value and value not in schools:
+                    raise UserError(
+                        self.env._("School code %(code)s is not a school of this company.",
+                                   code=value)
+                    )
+                vals["school_id"] = schools.get(value, False) if value else False
+            else:
+                vals[name] = value or False
+        return vals
+
+    @staticmethod
+    def _write_grouped(Student, writes):
+        """One ``write`` per (field, value): a promotion of 5,000 students to
+        grade 04 is one UPDATE, not 5,000."""
+        for (name, value), student_ids in writes.items():
+            Student.browse(student_ids).write({name: value})
+
+

@@ -1,0 +1,205 @@
+import base64
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from .. import engine
+
+THRESHOLD_FIELDS = ("warn_update_pct", "warn_add_pct", "warn_inactivate_pct", "auth_add_pct")
+
+
+class StudentImporter(models.Model):
+    _name = "student.importer"
+    _description = "Student Importer"
+    _inherit = ["mail.thread"]
+    _order = "name"
+
+    name = fields.Char(required=True, tracking=True)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    file_format = fields.Selection(
+        [("auto", "Detect"), ("csv", "CSV / text"), ("xlsx", "Excel (XLSX)"), ("xls", "Excel 97 (XLS)")],
+        default="auto",
+        required=True,
+    )
+    encoding = fields.Selection(
+        [
+            ("auto", "Detect"),
+            ("utf-8", "UTF-8"),
+            ("cp1252", "Windows-1252"),
+            ("latin-1", "Latin-1 (ISO-8859-1)"),
+        ],
+        default="auto",
+        required=True,
+    )
+    delimiter = fields.Selection(
+        [("auto", "Detect"), (",", "Comma"), (";", "Semicolon"), ("\t", "Tab"), ("|", "Pipe")],
+        default="auto",
+        required=True,
+    )
+    header_row = fields.Integer(default=1, required=True, help="Row of the column headers.")
+    sheet_name = fields.Char(help="Workbook sheet to read; the first one when empty.")
+    date_order = fields.Selection(
+        [
+            ("auto", "Detect (month first unless the file proves day first)"),
+            ("mdy", "Month/Day/Year"),
+            ("dmy", "Day/Month/Year"),
+        ],
+        default="auto",
+        required=True,
+    )
+    column_ids = fields.One2many(
+        "student.importer.column",
+        "importer_id",
+        string="Column Mapping",
+        copy=True,
+        help="Leave empty to match the file's headers automatically.",
+    )
+    inactivate_missing = fields.Boolean(
+        default=True,
+        tracking=True,
+        help="Archive active students that are not in the file.",
+    )
+    inactivate_scope = fields.Selection(
+        [("all", "Whole roster"), ("schools_in_file", "Schools present in the file")],
+        default="all",
+        required=True,
+        tracking=True,
+    )
+    warn_update_pct = fields.Float(
+        string="Warn at updates (%)", default=10.0, tracking=True,
+        groups="school_student_import.group_student_import_manager",
+    )
+    warn_add_pct = fields.Float(
+        string="Warn at adds (%)", default=10.0, tracking=True,
+        groups="school_student_import.group_student_import_manager",
+    )
+    warn_inactivate_pct = fields.Float(
+        string="Warn at inactivations (%)", default=10.0, tracking=True,
+        groups="school_student_import.group_student_import_manager",
+    )
+    auth_add_pct = fields.Float(
+        string="Authorization at adds (%)", default=20.0, tracking=True,
+        groups="school_student_import.group_student_import_manager",
+    )
+    attachment_ids = fields.Many2many(
+        "ir.attachment",
+        string="Sample Files",
+        help="Files kept with the importer, which Run Now can use instead of an upload.",
+    )
+    responsible_ids = fields.Many2many(
+        "res.users", string="Responsible Users", help="Told when a run needs attention."
+    )
+    run_ids = fields.One2many("student.import.run", "importer_id", string="Runs")
+    run_count = fields.Integer(compute="_compute_run_count")
+
+    def _compute_run_count(self):
+        counts = dict(
+            self.env["student.import.run"]._read_group(
+                [("importer_id", "in", self.ids)], ["importer_id"], ["__count"]
+            )
+        )
+        for importer in self:
+            importer.run_count = counts.get(importer, 0)
+
+    @api.constrains(*THRESHOLD_FIELDS)
+    def _check_thresholds(self):
+        for importer in self.sudo():
+            try:
+                importer._thresholds()
+            except ValueError as error:
+                raise ValidationError(
+                    self.env._("Thresholds of %(name)s: %(error)s", name=importer.name, error=error)
+                ) from None
+
+    @api.constrains("header_row")
+    def _check_header_row(self):
+        if any(importer.header_row < 1 for importer in self):
+            raise ValidationError(self.env._("The header row is counted from 1."))
+
+    def _thresholds(self):
+        # Thresholds are manager-only fields: read them as superuser so that
+        # staff previews still obey them.
+        importer = self.sudo()
+        return engine.Thresholds(
+            warn_update=importer.warn_update_pct,
+            warn_add=importer.warn_add_pct,
+            warn_inactivate=importer.warn_inactivate_pct,
+            auth_add=importer.auth_add_pct,
+        )
+
+    def _preview_options(self):
+        self.ensure_one()
+        mapping = {
+            column.column_name: {"field": column.field_name, "transform": column.transform}
+            for column in self.column_ids
+        } or None
+        required = set(engine.DEFAULT_REQUIRED)
+        if self.column_ids:
+            required = {"student_number"} | {c.field_name for c in self.column_ids if c.required}
+        schools = self.env["school.site"].sudo().with_context(active_test=False).search(
+            [("company_id", "=", self.company_id.id)]
+        )
+        return engine.PreviewOptions(
+            mapping=mapping,
+            required=frozenset(required),
+            inactivate_missing=self.inactivate_missing,
+            scope=self.inactivate_scope,
+            known_school_codes=frozenset(schools.mapped("code")),
+            date_order=self.date_order,
+            thresholds=self._thresholds(),
+            today=fields.Date.context_today(self),
+            file_format=self.file_format,
+            encoding=self.encoding,
+            delimiter=self.delimiter,
+            header_row=self.header_row,
+            sheet=self.sheet_name or None,
+        )
+
+    def run_import(self, data, filename, trigger="manual"):
+        """Preview ``data`` (the file's bytes) against the roster; return the run.
+
+        Nothing is written to students: the run, in state ``review``, holds
+        one line per student that would change.  A file that cannot be read,
+        or lacks the key column, raises ``UserError`` and leaves nothing
+        behind.  ``data`` may also be base64 text, as external RPC sends it.
+        """
+        self.ensure_one()
+        self.check_access("read")
+        self.env["student.import.run"].check_access("create")
+        if isinstance(data, str):
+            try:
+                data = base64.b64decode(data, validate=True)
+            except ValueError:
+                raise UserError(self.env._("The file must be sent as bytes or base64.")) from None
+        if not data:
+            raise UserError(self.env._("%(file)s is empty.", file=filename or "The file"))
+        Run = self.env["student.import.run"]
+        roster = Run._load_roster(self.company_id)
+        try:
+            result = engine.preview(roster, data, filename or "upload.csv", self._preview_options())
+        except engine.EngineError as error:
+            raise UserError(str(error)) from None
+        return Run._create_from_preview(self, result, data, filename, trigger)
+
+    def action_run_now(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Run %(name)s", name=self.name),
+            "res_model": "student.import.upload",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_importer_id": self.id},
+        }
+
+    def action_view_runs(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "school_student_import.student_import_run_action"
+        )
+        action["domain"] = [("importer_id", "=", self.id)]
+        action["context"] = {"default_importer_id": self.id}
+        return action

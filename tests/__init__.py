@@ -1,0 +1,3 @@
+from . import test_run_import
+from . import test_apply_revert
+from . import test_access
