@@ -403,13 +403,16 @@ class StudentImportRun(models.Model):
                     state=self._state_label(),
                 )
             )
-        if self.count_error_open:
+        open_errors = self.env["student.import.line"].search_count(
+            [("run_id", "=", self.id), ("change_type", "=", "error"), ("excluded", "=", False)]
+        )
+        if open_errors:
             raise UserError(
                 self.env._(
                     "%(run)s has %(count)s error lines. Fix the file and run it again, or "
                     "exclude those lines to apply the rest.",
                     run=self.name,
-                    count=self.count_error_open,
+                    count=open_errors,
                 )
             )
         if self._roster_fingerprint(self.company_id) != self.roster_fingerprint:
@@ -565,6 +568,17 @@ class StudentImportRun(models.Model):
         longer what this run wrote: reverting them would lose newer data."""
         roster = self._load_roster(self.company_id)
         positions = {name: i for i, name in enumerate(engine.FIELDS)}
+        # Any later write shows in write_date; values catch what a write in
+        # the same transaction as Apply would hide.
+        self.env["school.student"].flush_model(["write_date"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM school_student WHERE company_id = %s AND write_date > %s",
+                self.company_id.id,
+                self.applied_date,
+            )
+        )
+        written_since = {row[0] for row in self.env.cr.fetchall()}
         changed = []
         for line in lines:
             position = roster.index.get(line["student_number"])
@@ -572,6 +586,7 @@ class StudentImportRun(models.Model):
             if (
                 position is None
                 or roster.refs[position] != line["student_id"][0]
+                or line["student_id"][0] in written_since
                 or bool(roster.active[position]) != expect_active
                 or any(
                     roster.values[position][positions[name]] != (new or "")

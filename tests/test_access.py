@@ -71,8 +71,13 @@ class TestAccess(StudentImportCase):
         # Its school code is not ours: a row using it is an error.
         run = self.run_file(self.export(extra=["300001,New,Kid,1,02/02/2019,FAR,F,R100"]))
         self.assertEqual(run.line_ids.change_type, "error")
-        runs = self.env["student.import.run"].with_user(
-            new_test_user(self.env, "farclerk", company_id=other.id,
-                          groups="school_student_import.group_student_import_user")
+        far_clerk = new_test_user(
+            self.env, "farclerk", company_id=other.id,
+            groups="school_student_import.group_student_import_user",
+        )
+        runs = (
+            self.env["student.import.run"]
+            .with_user(far_clerk)
+            .with_context(allowed_company_ids=[other.id])
         )
         self.assertFalse(runs.search([("id", "=", run.id)]))

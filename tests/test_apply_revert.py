@@ -120,12 +120,15 @@ class TestApplyRevert(StudentImportCase):
     def test_revert_refuses_and_names_students_changed_since(self):
         run = self.mixed_run()
         run.with_user(self.user).action_apply()
-        self.student("200002").write({"homeroom": "R777"})
-        with self.assertRaisesRegex(UserError, r"Lee-Park, First01 \(200002\)"):
+        self.student("200002").write({"last_name": "Lee-Parker"})
+        self.student("300001").write({"active": False})
+        with self.assertRaisesRegex(
+            UserError, r"Kid, New \(300001\), Lee-Park, First01 \(200002\)"
+        ):
             run.with_user(self.user).action_revert()
         self.assertEqual(run.state, "done")
-        self.assertEqual(self.student("200002").homeroom, "R777")
-        self.assertEqual(self.student("200002").last_name, "Lee-Park")
+        self.assertEqual(self.student("200002").last_name, "Lee-Parker")
+        self.assertEqual(self.student("200002").grade, "03")
 
     def test_revert_of_a_run_not_applied_is_refused(self):
         run = self.mixed_run()

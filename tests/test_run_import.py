@@ -117,7 +117,6 @@ class TestRunImport(StudentImportCase):
             .with_context(action["context"])
         )
         upload.file = self.b64(self.export(extra=["300001,New,Kid,1,02/02/2019,LIN,F,R100"]))
-        upload.file_name = "export.csv"
         result = upload.save().action_run()
         run = self.env["student.import.run"].browse(result["res_id"])
         self.assertEqual(run.count_add, 1)
