@@ -5,3 +5,5 @@ from . import student_importer_column
 from . import student_import_run
 from . import student_import_line
 from . import student_import_change
+from . import student_import_authorization
+from . import student_import_run_safeguard

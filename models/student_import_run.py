@@ -8,7 +8,7 @@ from odoo.tools import SQL, split_every
 from .. import engine
 # Fields only the run's own methods may set: a user writing them through
 # the web client or RPC could skip a safeguard.
-PROTECTED_FIELDS = frozenset(
+PROTECTED_FIELDS = set(
     {
         "state", "importer_id", "company_id", "trigger", "attachment_id", "file_name",
         "file_hash", "file_format", "rows_count", "existing_count", "count_add",
@@ -199,7 +199,6 @@ class StudentImportRun(models.Model):
 
     @api.model
     def _create_from_preview(self, importer, result, data, filename, trigger):
-        counts = result.counts
         run = self.sudo().create(
             {
                 "importer_id": importer.id,
@@ -208,34 +207,7 @@ class StudentImportRun(models.Model):
                 "trigger": trigger,
                 "file_name": filename,
                 "file_hash": hashlib.sha256(data).hexdigest(),
-                "file_format": result.file_format,
-                "encoding": result.encoding or "",
-                "delimiter": {"\t": "tab"}.get(result.delimiter, result.delimiter or ""),
-                "date_order": result.date_order,
-                "columns_used": "\n".join(
-                    f"{header} → {engine.LABELS[name]}" for header, name in result.columns.items()
-                ),
-                "ignored_columns": ", ".join(result.ignored_columns),
-                "rows_count": result.rows,
-                "existing_count": result.existing,
-                "count_add": counts["add"],
-                "count_update": counts["update"],
-                "count_inactivate": counts["inactivate"],
-                "count_reactivate": counts["reactivate"],
-                "count_unchanged": counts["unchanged"],
-                "count_error": counts["error"],
-                "count_suspicious": result.suspicious,
-                "pct_add": result.percentages["add"],
-                "pct_update": result.percentages["update"],
-                "pct_inactivate": result.percentages["inactivate"],
-                "requires_confirmation": result.requires_confirmation,
-                "requires_authorization": result.requires_authorization,
-                "trip_summary": "\n".join(
-                    f"{trip.rule.capitalize()}: {trip.message}" for trip in result.trips
-                ),
-                "signal_summary": "\n".join(signal.message for signal in result.signals),
-                "change_digest": result.digest,
-                "roster_fingerprint": self._roster_fingerprint(importer.company_id),
+                **self._preview_values(importer.company_id, result),
             }
         )
         attachment = self.env["ir.attachment"].create(
@@ -251,6 +223,41 @@ class StudentImportRun(models.Model):
         run = run.with_env(self.env)
         run.message_post(body=run._summary_text())
         return run
+
+    @api.model
+    def _preview_values(self, company, result):
+        """The run's fields that a preview sets (also on Preview Again)."""
+        counts = result.counts
+        return {
+            "file_format": result.file_format,
+            "encoding": result.encoding or "",
+            "delimiter": {"\t": "tab"}.get(result.delimiter, result.delimiter or ""),
+            "date_order": result.date_order,
+            "columns_used": "\n".join(
+                f"{header} → {engine.LABELS[name]}" for header, name in result.columns.items()
+            ),
+            "ignored_columns": ", ".join(result.ignored_columns),
+            "rows_count": result.rows,
+            "existing_count": result.existing,
+            "count_add": counts["add"],
+            "count_update": counts["update"],
+            "count_inactivate": counts["inactivate"],
+            "count_reactivate": counts["reactivate"],
+            "count_unchanged": counts["unchanged"],
+            "count_error": counts["error"],
+            "count_suspicious": result.suspicious,
+            "pct_add": result.percentages["add"],
+            "pct_update": result.percentages["update"],
+            "pct_inactivate": result.percentages["inactivate"],
+            "requires_confirmation": result.requires_confirmation,
+            "requires_authorization": result.requires_authorization,
+            "trip_summary": "\n".join(
+                f"{trip.rule.capitalize()}: {trip.message}" for trip in result.trips
+            ),
+            "signal_summary": "\n".join(signal.message for signal in result.signals),
+            "change_digest": result.digest,
+            "roster_fingerprint": self._roster_fingerprint(company),
+        }
 
     def _insert_lines(self, lines):
         """Write the preview's lines and field changes in batches of SQL.

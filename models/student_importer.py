@@ -1,7 +1,7 @@
 import base64
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .. import engine
 
@@ -176,13 +176,19 @@ class StudentImporter(models.Model):
                 raise UserError(self.env._("The file must be sent as bytes or base64.")) from None
         if not data:
             raise UserError(self.env._("%(file)s is empty.", file=filename or "The file"))
-        Run = self.env["student.import.run"]
-        roster = Run._load_roster(self.company_id)
+        result = self._engine_preview(data, filename)
+        return self.env["student.import.run"]._create_from_preview(
+            self, result, data, filename, trigger
+        )
+
+    def _engine_preview(self, data, filename):
+        """Compare ``data`` with the company's roster through the engine."""
+        self.ensure_one()
+        roster = self.env["student.import.run"]._load_roster(self.company_id)
         try:
-            result = engine.preview(roster, data, filename or "upload.csv", self._preview_options())
+            return engine.preview(roster, data, filename or "upload.csv", self._preview_options())
         except engine.EngineError as error:
             raise UserError(str(error)) from None
-        return Run._create_from_preview(self, result, data, filename, trigger)
 
     def action_run_now(self):
         self.ensure_one()
@@ -203,3 +209,23 @@ class StudentImporter(models.Model):
         action["domain"] = [("importer_id", "=", self.id)]
         action["context"] = {"default_importer_id": self.id}
         return action
+
+    def action_run_now_several(self):
+        """Run each importer on its newest kept file; say per importer what was refused."""
+        done, refused = [], []
+        for importer in self:
+            attachment = importer.attachment_ids.sorted(lambda a: (a.create_date, a.id))[-1:]
+            if not attachment:
+                refused.append(
+                    self.env._("%(name)s: no kept file to run.", name=importer.display_name)
+                )
+                continue
+            try:
+                with self.env.cr.savepoint():
+                    run = importer.run_import(attachment.raw, attachment.name)
+                done.append(f"{importer.display_name} ({run.name})")
+            except (UserError, AccessError) as error:
+                refused.append(f"{importer.display_name}: {error.args[0]}")
+        return self.env["student.import.run"]._several_notification(
+            self.env._("Run Now"), done, refused
+        )

@@ -1,1 +1,5 @@
 from . import student_import_upload
+from . import student_import_confirm
+from . import student_import_authorize
+from . import student_import_code_issue
+from . import student_import_decision

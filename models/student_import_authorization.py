@@ -1,0 +1,183 @@
+import secrets
+from datetime import timedelta
+
+from passlib.context import CryptContext
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+# Codes are read aloud over the phone: no 0/O, 1/I/L, 5/S, 8/B.
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY2345679"
+CODE_LENGTH = 10
+MAX_CODE_ATTEMPTS = 5
+DEFAULT_CODE_MINUTES = 60
+# The same scheme as Odoo's passwords: a salted, slow hash; never the code.
+_CRYPT = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=25000)
+
+APPROVER_GROUP = "school_student_import.group_student_import_approver"
+
+
+class StudentImportAuthorization(models.Model):
+    _name = "student.import.authorization"
+    _description = "Student Import Authorization"
+    _order = "id desc"
+    _rec_name = "run_id"
+
+    run_id = fields.Many2one(
+        "student.import.run", required=True, ondelete="cascade", index=True, readonly=True
+    )
+    company_id = fields.Many2one(related="run_id.company_id", store=True, index=True)
+    kind = fields.Selection(
+        [("request", "Request"), ("code", "Manual Approval Code")], required=True, readonly=True
+    )
+    state = fields.Selection(
+        [
+            ("pending", "Pending"),
+            ("approved", "Approved"),
+            ("rejected", "Rejected"),
+            ("used", "Used"),
+        ],
+        required=True,
+        default="pending",
+        readonly=True,
+    )
+    requester_id = fields.Many2one("res.users", readonly=True)
+    comment = fields.Text(readonly=True)
+    approver_id = fields.Many2one("res.users", readonly=True)
+    decision_comment = fields.Text(readonly=True)
+    decision_date = fields.Datetime(readonly=True)
+    change_digest = fields.Char(readonly=True)
+    code_hash = fields.Char(readonly=True, groups="base.group_system")
+    expires_at = fields.Datetime(readonly=True)
+    used_by_id = fields.Many2one("res.users", readonly=True)
+    used_date = fields.Datetime(readonly=True)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            raise AccessError(
+                self.env._("Authorizations are created by Submit Request or Issue Code only.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            raise AccessError(
+                self.env._("Authorizations change only through Approve, Reject or a code entry.")
+            )
+        return super().write(vals)
+
+    # Decisions
+
+    def _check_approver(self):
+        if not self.env.user.has_group(APPROVER_GROUP):
+            raise AccessError(
+                self.env._("Only a Support representative may approve or reject imports.")
+            )
+
+    def _check_decidable(self):
+        self.ensure_one()
+        self._check_approver()
+        self.check_access("read")
+        if self.kind != "request" or self.state != "pending":
+            raise UserError(self.env._("This request has already been decided."))
+        if self.requester_id == self.env.user:
+            raise UserError(self.env._("You cannot decide on a request you submitted yourself."))
+        if self.run_id.state != "review":
+            raise UserError(self.env._("The run is no longer in review."))
+
+    def action_approve(self, comment=None):
+        """Approve the request: the run may be applied (with its other safeguards)."""
+        for request in self:
+            request._check_decidable()
+            if request.change_digest != request.run_id.change_digest:
+                raise UserError(
+                    self.env._(
+                        "The run was previewed again with other changes since the request: "
+                        "it needs a new request."
+                    )
+                )
+            request._decide("approved", comment)
+        return True
+
+    def action_reject(self, comment):
+        """Reject the request; a comment saying why is required."""
+        if not (comment or "").strip():
+            raise UserError(self.env._("Say why the request is rejected."))
+        for request in self:
+            request._check_decidable()
+            request._decide("rejected", comment)
+        return True
+
+    def _decide(self, state, comment):
+        now = fields.Datetime.now()
+        self.sudo().write(
+            {
+                "state": state,
+                "approver_id": self.env.uid,
+                "decision_comment": (comment or "").strip() or False,
+                "decision_date": now,
+            }
+        )
+        run = self.run_id.sudo()
+        verb = self.env._("approved") if state == "approved" else self.env._("rejected")
+        run.activity_ids.filtered(
+            lambda activity: activity.res_model == run._name
+            and activity.summary == run._authorization_activity_summary()
+        ).action_feedback(feedback=self.env._("Request %(verb)s.", verb=verb))
+        body = self.env._(
+            "Authorization %(verb)s by %(approver)s%(comment)s",
+            verb=verb,
+            approver=self.env.user.name,
+            comment=f": {comment.strip()}" if (comment or "").strip() else ".",
+        )
+        run.message_post(
+            body=body,
+            partner_ids=self.requester_id.partner_id.ids,
+            subtype_xmlid="mail.mt_comment",
+        )
+
+    # Codes
+
+    @api.model
+    def _code_minutes(self):
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("school_student_import.code_validity_minutes", DEFAULT_CODE_MINUTES)
+        )
+        try:
+            return max(1, int(value))
+        except (TypeError, ValueError):
+            return DEFAULT_CODE_MINUTES
+
+    @api.model
+    def _new_code(self, run):
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        self.sudo().create(
+            {
+                "run_id": run.id,
+                "kind": "code",
+                "approver_id": self.env.uid,
+                "change_digest": run.change_digest,
+                "code_hash": _CRYPT.hash(code),
+                "expires_at": fields.Datetime.now() + timedelta(minutes=self._code_minutes()),
+            }
+        )
+        return code
+
+    def _matches(self, code):
+        self.ensure_one()
+        return bool(self.sudo().code_hash) and _CRYPT.verify(code, self.sudo().code_hash)
+
+    def action_open_decision(self):
+        self.ensure_one()
+        self._check_approver()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Decide on the Request"),
+            "res_model": "student.import.decision",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_authorization_id": self.id},
+        }

@@ -1,0 +1,29 @@
+from odoo import api, fields, models
+
+
+class StudentImportConfirm(models.TransientModel):
+    _name = "student.import.confirm"
+    _description = "Confirm a Large Student Import"
+
+    run_id = fields.Many2one("student.import.run", required=True, readonly=True)
+    trip_summary = fields.Text(related="run_id.trip_summary")
+    pct_add = fields.Float(related="run_id.pct_add")
+    pct_update = fields.Float(related="run_id.pct_update")
+    pct_inactivate = fields.Float(related="run_id.pct_inactivate")
+    count_suspicious = fields.Integer(related="run_id.count_suspicious")
+    suspicious_line_ids = fields.Many2many(
+        "student.import.line", compute="_compute_suspicious_line_ids"
+    )
+
+    @api.depends("run_id")
+    def _compute_suspicious_line_ids(self):
+        for confirm in self:
+            confirm.suspicious_line_ids = self.env["student.import.line"].search(
+                [("run_id", "=", confirm.run_id.id), ("suspicious", "=", True)], limit=50
+            )
+
+    def action_yes(self):
+        """Yes, apply."""
+        self.ensure_one()
+        result = self.run_id.action_confirm_warning()
+        return result if isinstance(result, dict) else {"type": "ir.actions.act_window_close"}
