@@ -7,7 +7,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 # Codes are read aloud over the phone: no 0/O, 1/I/L, 5/S, 8/B.
-CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY2345679"
+CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY234679"
 CODE_LENGTH = 10
 MAX_CODE_ATTEMPTS = 5
 DEFAULT_CODE_MINUTES = 60
