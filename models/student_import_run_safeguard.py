@@ -181,6 +181,7 @@ class StudentImportRun(models.Model):
         if self.authorization_state == "authorized":
             raise UserError(self.env._("%(run)s is already authorized.", run=self.name))
 
+    @api.returns("student.import.authorization", lambda request: request.id)
     def action_request_authorization(self, comment):
         """Submit Request: ask the Support representatives to approve this run.
 

@@ -158,6 +158,7 @@ class StudentImporter(models.Model):
             sheet=self.sheet_name or None,
         )
 
+    @api.returns("student.import.run", lambda run: run.id)
     def run_import(self, data, filename, trigger="manual"):
         """Preview ``data`` (the file's bytes) against the roster; return the run.
 

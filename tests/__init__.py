@@ -2,3 +2,4 @@ from . import test_run_import
 from . import test_apply_revert
 from . import test_access
 from . import test_safeguards
+from . import test_rpc

@@ -1,0 +1,84 @@
+"""The refusals hold over external RPC, not only behind hidden buttons."""
+
+import base64
+from xmlrpc.client import Fault
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import StudentImportCase
+
+
+@tagged("post_install", "-at_install")
+class TestRpc(HttpCase, StudentImportCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.approver = cls.new_user("support", "group_student_import_approver", "Sam Support")
+        cls.stranger2 = new_test_user(
+            cls.env, "nobody", groups="base.group_user", company_id=cls.company.id
+        )
+
+    def rpc(self, user, model, method, *args, **kwargs):
+        password = user.login + "x" * (8 - len(user.login))
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, user.id, password, model, method, list(args), kwargs
+        )
+
+    def big_run(self):
+        extra = [f"{300001 + n},New{n},Kid,1,02/02/2019,LIN,F,R100" for n in range(8)]
+        return self.run_file(self.export(extra=extra))
+
+    def assertFault(self, pattern, user, model, method, *args, **kwargs):
+        with self.assertRaisesRegex(Fault, pattern):
+            self.rpc(user, model, method, *args, **kwargs)
+
+    def test_run_import_over_rpc_returns_the_run(self):
+        data = base64.b64encode(self.export(changes={"200001": {"homeroom": "R300"}})).decode()
+        run_id = self.rpc(self.user, "student.importer", "run_import", [self.importer.id],
+                          data, "export.csv")
+        run = self.env["student.import.run"].browse(run_id)
+        self.assertEqual((run.state, run.count_update), ("review", 1))
+        self.assertFault("not a readable CSV", self.user, "student.importer", "run_import",
+                         [self.importer.id], base64.b64encode(b"\x00\xff" * 40).decode(),
+                         "x.csv")
+        self.assertFault("AccessError|not allowed", self.stranger2, "student.importer",
+                         "run_import", [self.importer.id], data, "export.csv")
+
+    def test_plain_user_cannot_skip_the_safeguards_over_rpc(self):
+        run = self.big_run()
+        self.assertFault("needs a confirmation", self.user, "student.import.run",
+                         "action_apply", [run.id])
+        self.assertFault("state and results of an import run", self.user,
+                         "student.import.run", "write", [run.id], {"state": "done"})
+        self.assertFault("state and results of an import run", self.user,
+                         "student.import.run", "write", [run.id],
+                         {"requires_authorization": False, "requires_confirmation": False})
+        self.rpc(self.user, "student.import.run", "action_confirm_warning", [run.id])
+        self.assertFault("approval of a Support representative", self.user,
+                         "student.import.run", "action_apply", [run.id])
+        request_id = self.rpc(self.user, "student.import.run", "action_request_authorization",
+                              [run.id], "Opening day")
+        self.assertFault("Only a Support representative", self.user,
+                         "student.import.authorization", "action_approve", [request_id])
+        self.assertFault("Authorizations change only", self.user,
+                         "student.import.authorization", "write", [request_id],
+                         {"state": "approved"})
+        self.assertFault("Only Student Import users", self.approver, "student.import.run",
+                         "action_apply", [run.id])
+        run.invalidate_recordset()
+        self.assertEqual(run.state, "review")
+        self.rpc(self.approver, "student.import.authorization", "action_approve", [request_id])
+        self.rpc(self.user, "student.import.run", "action_apply", [run.id])
+        run.invalidate_recordset()
+        self.assertEqual(run.state, "done")
+
+    def test_wrong_codes_over_rpc_lock_the_run(self):
+        run = self.big_run()
+        code = self.rpc(self.approver, "student.import.run", "action_issue_code", [run.id])
+        for attempt in range(5):
+            self.assertFault(f"{4 - attempt} attempts left", self.user, "student.import.run",
+                             "action_enter_code", [run.id], f"BAD{attempt}CODE")
+        self.assertFault("Too many wrong codes", self.user, "student.import.run",
+                         "action_enter_code", [run.id], code)
+        run.invalidate_recordset()
+        self.assertEqual(run.authorization_state, "locked")
