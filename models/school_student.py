@@ -60,7 +60,11 @@ class SchoolStudent(models.Model):
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     last_run_id = fields.Many2one(
-        "student.import.run", string="Last Import", readonly=True, copy=False, index="btree_not_null"
+        "student.import.run",
+        string="Last Import",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
     )
 
     @api.depends("first_name", "last_name", "middle_name")

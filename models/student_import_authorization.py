@@ -122,8 +122,10 @@ class StudentImportAuthorization(models.Model):
         run = self.run_id.sudo()
         verb = self.env._("approved") if state == "approved" else self.env._("rejected")
         run.activity_ids.filtered(
-            lambda activity: activity.res_model == run._name
-            and activity.summary == run._authorization_activity_summary()
+            lambda activity: (
+                activity.res_model == run._name
+                and activity.summary == run._authorization_activity_summary()
+            )
         ).action_feedback(feedback=self.env._("Request %(verb)s.", verb=verb))
         body = self.env._(
             "Authorization %(verb)s by %(approver)s%(comment)s",

@@ -6,18 +6,48 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, split_every
 
 from .. import engine
+
 # Fields only the run's own methods may set: a user writing them through
 # the web client or RPC could skip a safeguard.
 PROTECTED_FIELDS = set(
     {
-        "state", "importer_id", "company_id", "trigger", "attachment_id", "file_name",
-        "file_hash", "file_format", "rows_count", "existing_count", "count_add",
-        "count_update", "count_inactivate", "count_reactivate", "count_unchanged",
-        "count_error", "count_suspicious", "pct_add", "pct_update", "pct_inactivate",
-        "requires_confirmation", "requires_authorization", "trip_summary", "signal_summary",
-        "change_digest", "roster_fingerprint", "applied_by_id", "applied_date",
-        "reverted_by_id", "reverted_date", "confirmed_by_id", "confirmed_date",
-        "columns_used", "ignored_columns", "date_order", "encoding", "delimiter",
+        "state",
+        "importer_id",
+        "company_id",
+        "trigger",
+        "attachment_id",
+        "file_name",
+        "file_hash",
+        "file_format",
+        "rows_count",
+        "existing_count",
+        "count_add",
+        "count_update",
+        "count_inactivate",
+        "count_reactivate",
+        "count_unchanged",
+        "count_error",
+        "count_suspicious",
+        "pct_add",
+        "pct_update",
+        "pct_inactivate",
+        "requires_confirmation",
+        "requires_authorization",
+        "trip_summary",
+        "signal_summary",
+        "change_digest",
+        "roster_fingerprint",
+        "applied_by_id",
+        "applied_date",
+        "reverted_by_id",
+        "reverted_date",
+        "confirmed_by_id",
+        "confirmed_date",
+        "columns_used",
+        "ignored_columns",
+        "date_order",
+        "encoding",
+        "delimiter",
     }
 )
 BATCH = 1000
@@ -92,14 +122,19 @@ class StudentImportRun(models.Model):
     def _compute_count_excluded(self):
         Line = self.env["student.import.line"]
         excluded = dict(
-            Line._read_group([("run_id", "in", self.ids), ("excluded", "=", True)],
-                             ["run_id"], ["__count"])
+            Line._read_group(
+                [("run_id", "in", self.ids), ("excluded", "=", True)], ["run_id"], ["__count"]
+            )
         )
         open_errors = dict(
             Line._read_group(
-                [("run_id", "in", self.ids), ("excluded", "=", False),
-                 ("change_type", "=", "error")],
-                ["run_id"], ["__count"],
+                [
+                    ("run_id", "in", self.ids),
+                    ("excluded", "=", False),
+                    ("change_type", "=", "error"),
+                ],
+                ["run_id"],
+                ["__count"],
             )
         )
         for run in self:
@@ -281,10 +316,23 @@ class StudentImportRun(models.Model):
                     summary = ", ".join(engine.LABELS[c.field] for c in line.changes)
                 line_rows.append(
                     (
-                        self.id, company, sequence_base * BATCH + offset, line.kind.value,
-                        line.ref, line.key, line.name, line.row or 0, summary,
-                        bool(line.suspicious), "\n".join(line.suspicious) or None,
-                        "\n".join(line.errors) or None, False, uid, now, uid, now,
+                        self.id,
+                        company,
+                        sequence_base * BATCH + offset,
+                        line.kind.value,
+                        line.ref,
+                        line.key,
+                        line.name,
+                        line.row or 0,
+                        summary,
+                        bool(line.suspicious),
+                        "\n".join(line.suspicious) or None,
+                        "\n".join(line.errors) or None,
+                        False,
+                        uid,
+                        now,
+                        uid,
+                        now,
                     )
                 )
             ids = cr.execute_values(
@@ -299,9 +347,19 @@ class StudentImportRun(models.Model):
             )
             change_rows = [
                 (
-                    line_id, self.id, company, position, change.field, change.old,
-                    change.new, bool(change.suspicious), change.suspicious or None,
-                    uid, now, uid, now,
+                    line_id,
+                    self.id,
+                    company,
+                    position,
+                    change.field,
+                    change.old,
+                    change.new,
+                    bool(change.suspicious),
+                    change.suspicious or None,
+                    uid,
+                    now,
+                    uid,
+                    now,
                 )
                 for (line_id,), line in zip(ids, batch, strict=True)
                 for position, change in enumerate(line.changes)
@@ -379,9 +437,7 @@ class StudentImportRun(models.Model):
     def action_exclude_errors(self):
         self.ensure_one()
         self._check_user_may_act()
-        self.line_ids.filtered(lambda line: line.change_type == "error").write(
-            {"excluded": True}
-        )
+        self.line_ids.filtered(lambda line: line.change_type == "error").write({"excluded": True})
         return True
 
     def action_view_lines(self):
@@ -435,9 +491,7 @@ class StudentImportRun(models.Model):
     def _apply(self):
         self.ensure_one()
         self._check_can_apply()
-        Student = self.env["school.student"].with_context(
-            tracking_disable=True, active_test=False
-        )
+        Student = self.env["school.student"].with_context(tracking_disable=True, active_test=False)
         schools = self._school_ids()
         lines = self.env["student.import.line"].search_read(
             [("run_id", "=", self.id), ("excluded", "=", False), ("change_type", "!=", "error")],
@@ -510,9 +564,7 @@ class StudentImportRun(models.Model):
                     state=self._state_label(),
                 )
             )
-        Student = self.env["school.student"].with_context(
-            tracking_disable=True, active_test=False
-        )
+        Student = self.env["school.student"].with_context(tracking_disable=True, active_test=False)
         lines = self.env["student.import.line"].search_read(
             [("run_id", "=", self.id), ("excluded", "=", False), ("change_type", "!=", "error")],
             ["change_type", "student_id", "student_number", "name"],
@@ -560,7 +612,11 @@ class StudentImportRun(models.Model):
         if to_restore:
             Student.browse(to_restore).write({"active": True})
         self.sudo().write(
-            {"state": "reverted", "reverted_by_id": self.env.uid, "reverted_date": self.env.cr.now()}
+            {
+                "state": "reverted",
+                "reverted_by_id": self.env.uid,
+                "reverted_date": self.env.cr.now(),
+            }
         )
         self.message_post(
             body=self.env._(
@@ -618,8 +674,10 @@ class StudentImportRun(models.Model):
         return result
 
     def _school_ids(self):
-        schools = self.env["school.site"].with_context(active_test=False).search(
-            [("company_id", "=", self.company_id.id)]
+        schools = (
+            self.env["school.site"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company_id.id)])
         )
         return {school.code: school.id for school in schools}
 
@@ -632,8 +690,9 @@ class StudentImportRun(models.Model):
             if name == "school_code":
                 if value and value not in schools:
                     raise UserError(
-                        self.env._("School code %(code)s is not a school of this company.",
-                                   code=value)
+                        self.env._(
+                            "School code %(code)s is not a school of this company.", code=value
+                        )
                     )
                 vals["school_id"] = schools.get(value, False) if value else False
             else:
@@ -646,5 +705,3 @@ class StudentImportRun(models.Model):
         grade 04 is one UPDATE, not 5,000."""
         for (name, value), student_ids in writes.items():
             Student.browse(student_ids).write({name: value})
-
-

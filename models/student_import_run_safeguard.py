@@ -19,9 +19,7 @@ class StudentImportRun(models.Model):
         "student.import.authorization", "run_id", string="Authorizations", readonly=True
     )
     code_attempt_sequence_id = fields.Many2one("ir.sequence", readonly=True)
-    code_attempts = fields.Integer(
-        compute="_compute_code_attempts", string="Wrong Code Entries"
-    )
+    code_attempts = fields.Integer(compute="_compute_code_attempts", string="Wrong Code Entries")
     confirmation_state = fields.Selection(
         [("not_needed", "Not Needed"), ("to_confirm", "To Confirm"), ("confirmed", "Confirmed")],
         compute="_compute_safeguard_states",
@@ -46,8 +44,12 @@ class StudentImportRun(models.Model):
             run.code_attempts = (sequence.number_next_actual - 1) if sequence else 0
 
     @api.depends(
-        "requires_confirmation", "requires_authorization", "confirmed_by_id",
-        "confirmed_digest", "change_digest", "authorization_ids.state",
+        "requires_confirmation",
+        "requires_authorization",
+        "confirmed_by_id",
+        "confirmed_digest",
+        "change_digest",
+        "authorization_ids.state",
     )
     def _compute_safeguard_states(self):
         for run in self:
@@ -92,12 +94,16 @@ class StudentImportRun(models.Model):
         that transaction would be lost and the lock would never engage."""
         for run in self:
             if not run.code_attempt_sequence_id:
-                sequence = self.env["ir.sequence"].sudo().create(
-                    {
-                        "name": f"Wrong approval codes of {run.name}",
-                        "implementation": "standard",
-                        "company_id": False,
-                    }
+                sequence = (
+                    self.env["ir.sequence"]
+                    .sudo()
+                    .create(
+                        {
+                            "name": f"Wrong approval codes of {run.name}",
+                            "implementation": "standard",
+                            "company_id": False,
+                        }
+                    )
                 )
                 run.sudo().code_attempt_sequence_id = sequence
 
@@ -198,14 +204,18 @@ class StudentImportRun(models.Model):
             )
         if self.authorization_state == "requested":
             raise UserError(self.env._("A request for %(run)s is already waiting.", run=self.name))
-        request = self.env["student.import.authorization"].sudo().create(
-            {
-                "run_id": self.id,
-                "kind": "request",
-                "requester_id": self.env.uid,
-                "comment": comment,
-                "change_digest": self.change_digest,
-            }
+        request = (
+            self.env["student.import.authorization"]
+            .sudo()
+            .create(
+                {
+                    "run_id": self.id,
+                    "kind": "request",
+                    "requester_id": self.env.uid,
+                    "comment": comment,
+                    "change_digest": self.change_digest,
+                }
+            )
         )
         approvers = self._approvers()
         run = self.sudo()
@@ -240,7 +250,9 @@ class StudentImportRun(models.Model):
         self._check_authorization_needed()
         if self.authorization_state == "locked":
             raise UserError(
-                self.env._("Too many wrong codes were entered: unlock %(run)s first.", run=self.name)
+                self.env._(
+                    "Too many wrong codes were entered: unlock %(run)s first.", run=self.name
+                )
             )
         self._ensure_code_counter()
         code = self.env["student.import.authorization"]._new_code(self)
@@ -398,9 +410,7 @@ class StudentImportRun(models.Model):
         self.invalidate_recordset(["confirmation_state", "authorization_state"])
         if self.state == "review" and self.confirmation_state == "to_confirm":
             return self._dialog("student.import.confirm", self.env._("Large Change"))
-        if self.state == "review" and self.authorization_state not in (
-            "not_needed", "authorized"
-        ):
+        if self.state == "review" and self.authorization_state not in ("not_needed", "authorized"):
             return self._dialog("student.import.authorize", self.env._("Authorization Required"))
         self.action_apply()
         return True

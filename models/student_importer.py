@@ -20,7 +20,12 @@ class StudentImporter(models.Model):
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     file_format = fields.Selection(
-        [("auto", "Detect"), ("csv", "CSV / text"), ("xlsx", "Excel (XLSX)"), ("xls", "Excel 97 (XLS)")],
+        [
+            ("auto", "Detect"),
+            ("csv", "CSV / text"),
+            ("xlsx", "Excel (XLSX)"),
+            ("xls", "Excel 97 (XLS)"),
+        ],
         default="auto",
         required=True,
     )
@@ -69,19 +74,27 @@ class StudentImporter(models.Model):
         tracking=True,
     )
     warn_update_pct = fields.Float(
-        string="Warn at updates (%)", default=10.0, tracking=True,
+        string="Warn at updates (%)",
+        default=10.0,
+        tracking=True,
         groups="school_student_import.group_student_import_manager",
     )
     warn_add_pct = fields.Float(
-        string="Warn at adds (%)", default=10.0, tracking=True,
+        string="Warn at adds (%)",
+        default=10.0,
+        tracking=True,
         groups="school_student_import.group_student_import_manager",
     )
     warn_inactivate_pct = fields.Float(
-        string="Warn at inactivations (%)", default=10.0, tracking=True,
+        string="Warn at inactivations (%)",
+        default=10.0,
+        tracking=True,
         groups="school_student_import.group_student_import_manager",
     )
     auth_add_pct = fields.Float(
-        string="Authorization at adds (%)", default=20.0, tracking=True,
+        string="Authorization at adds (%)",
+        default=20.0,
+        tracking=True,
         groups="school_student_import.group_student_import_manager",
     )
     attachment_ids = fields.Many2many(
@@ -139,8 +152,11 @@ class StudentImporter(models.Model):
         required = set(engine.DEFAULT_REQUIRED)
         if self.column_ids:
             required = {"student_number"} | {c.field_name for c in self.column_ids if c.required}
-        schools = self.env["school.site"].sudo().with_context(active_test=False).search(
-            [("company_id", "=", self.company_id.id)]
+        schools = (
+            self.env["school.site"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company_id.id)])
         )
         return engine.PreviewOptions(
             mapping=mapping,

@@ -25,9 +25,7 @@ class StudentImporterColumn(models.Model):
         ),
     ]
 
-    importer_id = fields.Many2one(
-        "student.importer", required=True, ondelete="cascade", index=True
-    )
+    importer_id = fields.Many2one("student.importer", required=True, ondelete="cascade", index=True)
     sequence = fields.Integer(default=10)
     column_name = fields.Char(
         string="File Column", required=True, help="The header of the column in the file."

@@ -4,9 +4,7 @@ import base64
 
 from odoo.tests import TransactionCase, new_test_user
 
-HEADER = (
-    "Student_Number,First_Name,Last_Name,Grade_Level,DOB,School_Code,Meal_Status,Homeroom"
-)
+HEADER = "Student_Number,First_Name,Last_Name,Grade_Level,DOB,School_Code,Meal_Status,Homeroom"
 GRADES = ("KG", "01", "02", "03", "04", "05")
 
 

@@ -18,8 +18,12 @@ class TestAccess(StudentImportCase):
 
     def test_state_and_results_cannot_be_written_directly(self):
         run = self.run_file(self.export(changes={"200002": {"homeroom": "R300"}}))
-        for vals in ({"state": "done"}, {"requires_confirmation": False}, {"count_add": 0},
-                     {"roster_fingerprint": "x"}):
+        for vals in (
+            {"state": "done"},
+            {"requires_confirmation": False},
+            {"count_add": 0},
+            {"roster_fingerprint": "x"},
+        ):
             with self.assertRaises(AccessError):
                 run.with_user(self.user).write(vals)
             with self.assertRaises(AccessError):
@@ -31,8 +35,7 @@ class TestAccess(StudentImportCase):
         line = run.line_ids
         with self.assertRaises(AccessError):
             self.env["student.import.run"].with_user(self.user).create(
-                {"importer_id": self.importer.id, "company_id": self.company.id,
-                 "state": "review"}
+                {"importer_id": self.importer.id, "company_id": self.company.id, "state": "review"}
             )
         with self.assertRaises(AccessError):
             line.with_user(self.user).write({"change_type": "add"})
@@ -57,8 +60,13 @@ class TestAccess(StudentImportCase):
             {"name": "Far School", "code": "FAR", "company_id": other.id}
         )
         far = self.env["school.student"].create(
-            {"student_number": "700001", "first_name": "Far", "last_name": "Away",
-             "company_id": other.id, "school_id": site.id}
+            {
+                "student_number": "700001",
+                "first_name": "Far",
+                "last_name": "Away",
+                "company_id": other.id,
+                "school_id": site.id,
+            }
         )
         Student = self.env["school.student"].with_user(self.user)
         self.assertFalse(Student.search([("student_number", "=", "700001")]))
@@ -72,7 +80,9 @@ class TestAccess(StudentImportCase):
         run = self.run_file(self.export(extra=["300001,New,Kid,1,02/02/2019,FAR,F,R100"]))
         self.assertEqual(run.line_ids.change_type, "error")
         far_clerk = new_test_user(
-            self.env, "farclerk", company_id=other.id,
+            self.env,
+            "farclerk",
+            company_id=other.id,
             groups="school_student_import.group_student_import_user",
         )
         runs = (

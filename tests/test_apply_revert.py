@@ -33,8 +33,16 @@ class TestApplyRevert(StudentImportCase):
         self.assertEqual({k: v for k, v in after.items() if k != "300001"}, expected)
         added = after["300001"]
         self.assertEqual(
-            (added["first_name"], added["last_name"], added["grade"], added["birthdate"],
-             added["school_code"], added["eligibility"], added["homeroom"], added["active"]),
+            (
+                added["first_name"],
+                added["last_name"],
+                added["grade"],
+                added["birthdate"],
+                added["school_code"],
+                added["eligibility"],
+                added["homeroom"],
+                added["active"],
+            ),
             ("New", "Kid", "01", "2019-02-02", "LIN", "free", "R100", True),
         )
         new_student = self.student("300001")

@@ -34,37 +34,84 @@ class TestRpc(HttpCase, StudentImportCase):
 
     def test_run_import_over_rpc_returns_the_run(self):
         data = base64.b64encode(self.export(changes={"200001": {"homeroom": "R300"}})).decode()
-        run_id = self.rpc(self.user, "student.importer", "run_import", [self.importer.id],
-                          data, "export.csv")
+        run_id = self.rpc(
+            self.user, "student.importer", "run_import", [self.importer.id], data, "export.csv"
+        )
         run = self.env["student.import.run"].browse(run_id)
         self.assertEqual((run.state, run.count_update), ("review", 1))
-        self.assertFault("not a readable CSV", self.user, "student.importer", "run_import",
-                         [self.importer.id], base64.b64encode(b"\x00\xff" * 40).decode(),
-                         "x.csv")
-        self.assertFault("AccessError|not allowed", self.stranger2, "student.importer",
-                         "run_import", [self.importer.id], data, "export.csv")
+        self.assertFault(
+            "not a readable CSV",
+            self.user,
+            "student.importer",
+            "run_import",
+            [self.importer.id],
+            base64.b64encode(b"\x00\xff" * 40).decode(),
+            "x.csv",
+        )
+        self.assertFault(
+            "AccessError|not allowed",
+            self.stranger2,
+            "student.importer",
+            "run_import",
+            [self.importer.id],
+            data,
+            "export.csv",
+        )
 
     def test_plain_user_cannot_skip_the_safeguards_over_rpc(self):
         run = self.big_run()
-        self.assertFault("needs a confirmation", self.user, "student.import.run",
-                         "action_apply", [run.id])
-        self.assertFault("state and results of an import run", self.user,
-                         "student.import.run", "write", [run.id], {"state": "done"})
-        self.assertFault("state and results of an import run", self.user,
-                         "student.import.run", "write", [run.id],
-                         {"requires_authorization": False, "requires_confirmation": False})
+        self.assertFault(
+            "needs a confirmation", self.user, "student.import.run", "action_apply", [run.id]
+        )
+        self.assertFault(
+            "state and results of an import run",
+            self.user,
+            "student.import.run",
+            "write",
+            [run.id],
+            {"state": "done"},
+        )
+        self.assertFault(
+            "state and results of an import run",
+            self.user,
+            "student.import.run",
+            "write",
+            [run.id],
+            {"requires_authorization": False, "requires_confirmation": False},
+        )
         self.rpc(self.user, "student.import.run", "action_confirm_warning", [run.id])
-        self.assertFault("approval of a Support representative", self.user,
-                         "student.import.run", "action_apply", [run.id])
-        request_id = self.rpc(self.user, "student.import.run", "action_request_authorization",
-                              [run.id], "Opening day")
-        self.assertFault("Only a Support representative", self.user,
-                         "student.import.authorization", "action_approve", [request_id])
-        self.assertFault("Authorizations change only", self.user,
-                         "student.import.authorization", "write", [request_id],
-                         {"state": "approved"})
-        self.assertFault("Only Student Import users", self.approver, "student.import.run",
-                         "action_apply", [run.id])
+        self.assertFault(
+            "approval of a Support representative",
+            self.user,
+            "student.import.run",
+            "action_apply",
+            [run.id],
+        )
+        request_id = self.rpc(
+            self.user, "student.import.run", "action_request_authorization", [run.id], "Opening day"
+        )
+        self.assertFault(
+            "Only a Support representative",
+            self.user,
+            "student.import.authorization",
+            "action_approve",
+            [request_id],
+        )
+        self.assertFault(
+            "Authorizations change only",
+            self.user,
+            "student.import.authorization",
+            "write",
+            [request_id],
+            {"state": "approved"},
+        )
+        self.assertFault(
+            "Only Student Import users",
+            self.approver,
+            "student.import.run",
+            "action_apply",
+            [run.id],
+        )
         run.invalidate_recordset()
         self.assertEqual(run.state, "review")
         self.rpc(self.approver, "student.import.authorization", "action_approve", [request_id])
@@ -76,9 +123,21 @@ class TestRpc(HttpCase, StudentImportCase):
         run = self.big_run()
         code = self.rpc(self.approver, "student.import.run", "action_issue_code", [run.id])
         for attempt in range(5):
-            self.assertFault(f"{4 - attempt} attempts left", self.user, "student.import.run",
-                             "action_enter_code", [run.id], f"BAD{attempt}CODE")
-        self.assertFault("Too many wrong codes", self.user, "student.import.run",
-                         "action_enter_code", [run.id], code)
+            self.assertFault(
+                f"{4 - attempt} attempts left",
+                self.user,
+                "student.import.run",
+                "action_enter_code",
+                [run.id],
+                f"BAD{attempt}CODE",
+            )
+        self.assertFault(
+            "Too many wrong codes",
+            self.user,
+            "student.import.run",
+            "action_enter_code",
+            [run.id],
+            code,
+        )
         run.invalidate_recordset()
         self.assertEqual(run.authorization_state, "locked")

@@ -51,9 +51,13 @@ class TestRunImport(StudentImportCase):
         self.assertEqual(
             {(c.field_name, c.old_value or "", c.new_value) for c in lines["300001"].change_ids},
             {
-                ("first_name", "", "New"), ("last_name", "", "Kid"), ("grade", "", "01"),
-                ("birthdate", "", "2019-02-02"), ("school_code", "", "LIN"),
-                ("eligibility", "", "free"), ("homeroom", "", "R100"),
+                ("first_name", "", "New"),
+                ("last_name", "", "Kid"),
+                ("grade", "", "01"),
+                ("birthdate", "", "2019-02-02"),
+                ("school_code", "", "LIN"),
+                ("eligibility", "", "free"),
+                ("homeroom", "", "R100"),
             },
         )
         update = lines["200002"]
@@ -112,9 +116,7 @@ class TestRunImport(StudentImportCase):
         action = self.importer.with_user(self.user).action_run_now()
         self.assertEqual(action["res_model"], "student.import.upload")
         upload = Form(
-            self.env["student.import.upload"]
-            .with_user(self.user)
-            .with_context(action["context"])
+            self.env["student.import.upload"].with_user(self.user).with_context(action["context"])
         )
         upload.file = self.b64(self.export(extra=["300001,New,Kid,1,02/02/2019,LIN,F,R100"]))
         result = upload.save().action_run()

@@ -47,11 +47,16 @@ class TestSafeguards(StudentImportCase):
 
     def test_add_thresholds_just_below_at_and_above(self):
         for count, confirm, authorize in (
-            (3, False, False), (4, True, False), (7, True, False), (8, True, True), (9, True, True),
+            (3, False, False),
+            (4, True, False),
+            (7, True, False),
+            (8, True, True),
+            (9, True, True),
         ):
             run = self.run_file(self.export(extra=new_kids(count)))
-            self.assertEqual((run.requires_confirmation, run.requires_authorization),
-                             (confirm, authorize), count)
+            self.assertEqual(
+                (run.requires_confirmation, run.requires_authorization), (confirm, authorize), count
+            )
             self.assertEqual(run.pct_add, count * 2.5)
 
     def test_reactivations_count_as_adds(self):
@@ -61,9 +66,9 @@ class TestSafeguards(StudentImportCase):
         # 38 active: 2 reactivations + 2 adds = 4 = 10.5%.
         run = self.run_file(
             self.export(
-                students=self.env["school.student"].with_context(active_test=False).search(
-                    [("company_id", "=", self.company.id), ("student_number", "!=", "209999")]
-                ),
+                students=self.env["school.student"]
+                .with_context(active_test=False)
+                .search([("company_id", "=", self.company.id), ("student_number", "!=", "209999")]),
                 extra=new_kids(2),
             )
         )
@@ -77,9 +82,7 @@ class TestSafeguards(StudentImportCase):
         importer = self.env["student.importer"].create(
             {"name": "First load", "company_id": company.id}
         )
-        run = importer.run_import(
-            ("Student_Number,First_Name,Last_Name\n1,A,B\n").encode(), "first.csv"
-        )
+        run = importer.run_import(b"Student_Number,First_Name,Last_Name\n1,A,B\n", "first.csv")
         self.assertEqual(run.pct_add, 100.0)
         self.assertTrue(run.requires_authorization)
         with self.assertRaisesRegex(UserError, "needs a confirmation"):
@@ -106,7 +109,9 @@ class TestSafeguards(StudentImportCase):
 
     def test_apply_refused_without_confirmation_then_confirmation_recorded(self):
         run = self.run_file(self.updates(4))
-        with self.assertRaisesRegex(UserError, "(?s)needs a confirmation.*Updates: 4 students, 10.0%"):
+        with self.assertRaisesRegex(
+            UserError, "(?s)needs a confirmation.*Updates: 4 students, 10.0%"
+        ):
             run.with_user(self.user).action_apply()
         self.assertEqual(self.student("200001").homeroom, "R100")
         run.with_user(self.user).action_confirm_warning()
@@ -119,13 +124,14 @@ class TestSafeguards(StudentImportCase):
         )
 
     def test_confirmation_dialog_says_yes_apply(self):
-        run = self.run_file(self.export(changes={
-            str(200001 + n): {"last": f"{n} Oak St"} for n in range(4)
-        }))
+        run = self.run_file(
+            self.export(changes={str(200001 + n): {"last": f"{n} Oak St"} for n in range(4)})
+        )
         action = run.with_user(self.user).action_start_apply()
         self.assertEqual(action["res_model"], "student.import.confirm")
-        dialog = Form(self.env["student.import.confirm"].with_user(self.user)
-                      .with_context(action["context"])).save()
+        dialog = Form(
+            self.env["student.import.confirm"].with_user(self.user).with_context(action["context"])
+        ).save()
         self.assertEqual(len(dialog.suspicious_line_ids), 4)
         dialog.action_yes()
         self.assertEqual(run.state, "done")
@@ -245,8 +251,11 @@ class TestSafeguards(StudentImportCase):
         run.with_user(self.user).action_confirm_warning()
         action = run.with_user(self.user).action_start_apply()
         self.assertEqual(action["res_model"], "student.import.authorize")
-        dialog = Form(self.env["student.import.authorize"].with_user(self.user)
-                      .with_context(action["context"]))
+        dialog = Form(
+            self.env["student.import.authorize"]
+            .with_user(self.user)
+            .with_context(action["context"])
+        )
         dialog.code = run.with_user(self.approver).action_issue_code()
         dialog.save().action_enter_code()
         self.assertEqual(run.state, "done")
@@ -322,9 +331,11 @@ class TestSafeguards(StudentImportCase):
         # Both runs were previewed against the same roster; the first applied
         # makes the second stale, and that refusal is reported, not raised.
         other = self.run_file(self.export(changes={"200002": {"homeroom": "R300"}}))
-        result = action.with_user(self.user).with_context(
-            active_model="student.import.run", active_ids=[small.id, other.id]
-        ).run()
+        result = (
+            action.with_user(self.user)
+            .with_context(active_model="student.import.run", active_ids=[small.id, other.id])
+            .run()
+        )
         self.assertEqual(small.state, "done")
         self.assertEqual(other.state, "review")
         message = result["params"]["message"]
@@ -338,9 +349,11 @@ class TestSafeguards(StudentImportCase):
         self.importer.attachment_ids = attachment
         empty = self.env["student.importer"].create({"name": "No files"})
         action = self.env.ref("school_student_import.student_importer_action_server_run_now")
-        result = action.with_user(self.user).with_context(
-            active_model="student.importer", active_ids=[self.importer.id, empty.id]
-        ).run()
+        result = (
+            action.with_user(self.user)
+            .with_context(active_model="student.importer", active_ids=[self.importer.id, empty.id])
+            .run()
+        )
         self.assertIn("Done: Mosaic Student (IMP/", result["params"]["message"])
         self.assertIn("Refused: No files: no kept file to run.", result["params"]["message"])
         self.assertEqual(self.importer.run_ids.count_add, 1)
@@ -348,7 +361,9 @@ class TestSafeguards(StudentImportCase):
     def test_new_test_user_helper_is_not_an_approver(self):
         # The approver group must be given explicitly: a plain clerk is not one.
         clerk = new_test_user(
-            self.env, "clerk2", groups="school_student_import.group_student_import_user",
+            self.env,
+            "clerk2",
+            groups="school_student_import.group_student_import_user",
             company_id=self.company.id,
         )
         self.assertFalse(clerk.has_group("school_student_import.group_student_import_approver"))

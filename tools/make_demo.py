@@ -214,14 +214,10 @@ def make_daily(rng, roster, new_pins):
     archived = [s for s in roster if not s["active"]]
     taken = set()
     gone = {_pick(rng, active, taken)["student_number"] for _i in range(INACTIVATED)}
-    by_number = {
-        s["student_number"]: dict(s) for s in active if s["student_number"] not in gone
-    }
+    by_number = {s["student_number"]: dict(s) for s in active if s["student_number"] not in gone}
 
     def edit(accept=lambda student: True):
-        return by_number[
-            _pick(rng, list(by_number.values()), taken, accept)["student_number"]
-        ]
+        return by_number[_pick(rng, list(by_number.values()), taken, accept)["student_number"]]
 
     # Eight ordinary updates.
     student = edit()
@@ -237,14 +233,10 @@ def make_daily(rng, roster, new_pins):
     student["city"], student["zip"] = next(c for c in CITIES if c[0] != student["city"])
     student = edit()
     guardian_first = _ascii(student["guardian_name"].split()[0])
-    student["guardian_email"] = (
-        f"{guardian_first}{rng.randint(10, 99)}@{rng.choice(MAIL_DOMAINS)}"
-    )
+    student["guardian_email"] = f"{guardian_first}{rng.randint(10, 99)}@{rng.choice(MAIL_DOMAINS)}"
     student = edit(lambda s: not s["middle_name"])
     names = FIRST_NAMES_F if student["gender"] == "F" else FIRST_NAMES_M
-    student["middle_name"] = rng.choice(
-        [n for n in names if n != student["first_name"]]
-    )
+    student["middle_name"] = rng.choice([n for n in names if n != student["first_name"]])
     student = edit(lambda s: "-" not in s["last_name"] and "'" not in s["last_name"])
     student["last_name"] = f"{student['last_name']}-{rng.choice(LAST_NAMES[:60])}"
 
@@ -260,9 +252,7 @@ def make_daily(rng, roster, new_pins):
         number = FIRST_NUMBER + STUDENTS + i
         grade = rng.choice(GRADES)
         eligibility = rng.choice(("free", "free", "reduced", "paid", "paid"))
-        by_number[str(number)] = make_student(
-            rng, number, grade, eligibility, new_pins[i]
-        )
+        by_number[str(number)] = make_student(rng, number, grade, eligibility, new_pins[i])
 
     bad = _pick(rng, active, taken)["student_number"]
     return sorted(by_number.values(), key=lambda s: s["student_number"]), bad
@@ -355,9 +345,7 @@ def students_xml(roster):
     school_ids = {school[1]: school[0] for school in SCHOOLS}
     out = [XML_HEAD]
     for xml_id, code, name, _grades, _block in SCHOOLS:
-        out.append(
-            _record(xml_id, "school.site", [("name", "", name), ("code", "", code)])
-        )
+        out.append(_record(xml_id, "school.site", [("name", "", name), ("code", "", code)]))
     for student in roster:
         fields = [(name, "", student[name]) for name in STUDENT_FIELDS if student[name]]
         fields.append(("school_id", "ref", school_ids[student["school_code"]]))

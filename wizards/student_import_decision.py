@@ -5,9 +5,7 @@ class StudentImportDecision(models.TransientModel):
     _name = "student.import.decision"
     _description = "Decide on an Authorization Request"
 
-    authorization_id = fields.Many2one(
-        "student.import.authorization", required=True, readonly=True
-    )
+    authorization_id = fields.Many2one("student.import.authorization", required=True, readonly=True)
     run_id = fields.Many2one(related="authorization_id.run_id")
     requester_id = fields.Many2one(related="authorization_id.requester_id")
     request_comment = fields.Text(related="authorization_id.comment")
