@@ -3,3 +3,4 @@ from . import test_apply_revert
 from . import test_access
 from . import test_safeguards
 from . import test_rpc
+from . import test_ui
