@@ -30,6 +30,7 @@ class StudentImportLine(models.Model):
     name = fields.Char(string="Student", readonly=True)
     row_number = fields.Integer(string="File Row", readonly=True)
     summary = fields.Char(string="Changes", readonly=True)
+    changed_fields = fields.Char(readonly=True, help="The changed fields' names, to group by.")
     suspicious = fields.Boolean(index=True, readonly=True)
     suspicious_reasons = fields.Text(readonly=True)
     error = fields.Text(readonly=True)

@@ -67,7 +67,9 @@ class TestRunImport(StudentImportCase):
             [(c.field_name, c.old_value, c.new_value) for c in update.change_ids],
             [("last_name", "Ortiz", "Lee-Park"), ("homeroom", "R101", "R200")],
         )
-        self.assertEqual(update.summary, "Last Name, Homeroom")
+        self.assertEqual(update.summary, "Last Name: Ortiz → Lee-Park; Homeroom: R101 → R200")
+        self.assertEqual(update.changed_fields, "Last Name, Homeroom")
+        self.assertEqual(lines["200003"].summary, "Not in the file")
         self.assertEqual(lines["200003"].change_type, "inactivate")
         self.assertFalse(lines["200003"].change_ids)
         self.assertEqual(lines["209999"].change_type, "reactivate")

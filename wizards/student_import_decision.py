@@ -8,8 +8,8 @@ class StudentImportDecision(models.TransientModel):
     authorization_id = fields.Many2one("student.import.authorization", required=True, readonly=True)
     run_id = fields.Many2one(related="authorization_id.run_id")
     requester_id = fields.Many2one(related="authorization_id.requester_id")
-    request_comment = fields.Text(related="authorization_id.comment")
-    comment = fields.Text(help="Required to reject; optional to approve.")
+    request_comment = fields.Text(related="authorization_id.comment", string="Request")
+    comment = fields.Text(string="Your Answer", help="Required to reject; optional to approve.")
 
     def action_approve(self):
         self.ensure_one()

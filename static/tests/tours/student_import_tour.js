@@ -54,7 +54,7 @@ function listedChangeTypes() {
     );
 }
 
-/** "Label: counter" of each "Show Change Types" checkbox, sorted by label. */
+/** "Label: counter" of each "Change Types" checkbox, sorted by label. */
 function panelCounters() {
     return [...document.querySelectorAll(".o_search_panel_filter_value")]
         .map(
@@ -136,7 +136,7 @@ registry.category("web_tour.tours").add("school_student_import_review_apply", {
         },
         {
             content: "The change-type checkboxes are there",
-            trigger: ".o_search_panel .o_search_panel_section_header:contains(Show Change Types)",
+            trigger: ".o_search_panel .o_search_panel_section_header:contains(Change Types)",
         },
         {
             content: "Every change type is listed, with its count",
