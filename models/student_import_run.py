@@ -520,7 +520,7 @@ class StudentImportRun(models.Model):
             ["change_type", "student_id", "student_number"],
         )
         changes = self._changes_by_line()
-        adds, writes, to_archive, to_restore = [], defaultdict(list), [], []
+        adds, add_lines, writes, to_archive, to_restore = [], [], defaultdict(list), [], []
         for line in lines:
             values = {name: new for name, _old, new in changes.get(line["id"], ())}
             kind = line["change_type"]
@@ -528,7 +528,9 @@ class StudentImportRun(models.Model):
                 vals = self._student_vals(values, schools)
                 vals["student_number"] = line["student_number"]
                 vals["company_id"] = self.company_id.id
+                vals["last_run_id"] = self.id
                 adds.append(vals)
+                add_lines.append(line["id"])
                 continue
             student_id = line["student_id"][0]
             if kind == "inactivate":
@@ -538,28 +540,27 @@ class StudentImportRun(models.Model):
                 to_restore.append(student_id)
             for name, value in self._student_vals(values, schools).items():
                 writes[(name, value)].append(student_id)
-        touched = []
+        added = []
         for batch in split_every(BATCH, adds):
-            touched.extend(Student.create(list(batch)).ids)
+            added.extend(Student.create(list(batch)).ids)
         self._write_grouped(Student, writes)
         if to_restore:
             Student.browse(to_restore).write({"active": True})
         if to_archive:
             Student.browse(to_archive).write({"active": False})
-        touched += [line["student_id"][0] for line in lines if line["student_id"]]
+        touched = [line["student_id"][0] for line in lines if line["student_id"]]
         Student.browse(touched).write({"last_run_id": self.id})
         Student.flush_model()
-        # Link the added students to their lines, for Revert (one statement).
-        self.env.cr.execute(
-            SQL(
-                """UPDATE student_import_line l SET student_id = s.id
-                     FROM school_student s
-                    WHERE l.run_id = %s AND l.change_type = 'add' AND NOT l.excluded
-                      AND s.company_id = %s AND s.student_number = l.student_number""",
-                self.id,
-                self.company_id.id,
+        # Link the added students to their lines, for Revert. create()
+        # returns records in the order of its values, so lines and students
+        # pair up; an UPDATE joined on the primary key, in batches.
+        for pairs in split_every(BATCH, zip(add_lines, added, strict=True)):
+            self.env.cr.execute_values(
+                """UPDATE student_import_line l SET student_id = v.student_id
+                     FROM (VALUES %s) AS v(line_id, student_id) WHERE l.id = v.line_id""",
+                list(pairs),
+                page_size=BATCH,
             )
-        )
         self.env["student.import.line"].invalidate_model(["student_id"])
         self.sudo().write(
             {
