@@ -4,3 +4,4 @@ from . import test_access
 from . import test_safeguards
 from . import test_rpc
 from . import test_ui
+from . import test_ui_authorization

@@ -23,7 +23,12 @@ class StudentImportConfirm(models.TransientModel):
             )
 
     def action_yes(self):
-        """Yes, apply."""
+        """Yes, apply; or, when an authorization still misses, go on to ask for it."""
         self.ensure_one()
-        result = self.run_id.action_confirm_warning()
-        return result if isinstance(result, dict) else {"type": "ir.actions.act_window_close"}
+        run = self.run_id
+        result = run.action_confirm_warning()
+        if isinstance(result, dict):
+            return result
+        if run.state == "review" and run.authorization_state != "authorized":
+            return run.action_start_apply()
+        return {"type": "ir.actions.act_window_close"}

@@ -1,0 +1,314 @@
+/** @odoo-module **/
+/*
+ * A run that needs an authorization, walked by two users in the browser:
+ *
+ * 1. the clerk previews a file adding 20% of the roster, confirms the large
+ *    change ("Yes, apply"), is led on to "Authorization Required", is told
+ *    that a request needs a comment, then submits one;
+ * 2. a Support representative (the approver) opens the run, sees no Apply,
+ *    and approves the request from the Safeguards page;
+ * 3. the clerk opens the run again and applies it.
+ *
+ * Driven by tests/test_ui_authorization.py, which builds the district (40
+ * students) and the kept file: 8 new students, 20% of the roster.
+ */
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+const MENU = "school_student_import";
+const KEPT_FILE = "large_export.csv";
+const REQUEST_COMMENT = "Eight kindergarten transfers from the closed Elm school";
+const DECISION_COMMENT = "Checked with the district office";
+
+/** Text of an element, blanks collapsed. */
+function textOf(element) {
+    return element ? element.textContent.replace(/\s+/g, " ").trim() : "";
+}
+
+/**
+ * Poll `check` (which returns true, or what it saw instead) until it holds;
+ * the views load asynchronously after a click. Throwing fails the tour.
+ */
+async function waitUntil(check, what, timeout = 5000) {
+    const start = Date.now();
+    let seen = check();
+    while (seen !== true) {
+        if (Date.now() - start > timeout) {
+            throw new Error(`${what}: ${seen}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        seen = check();
+    }
+}
+
+/** A step that waits until the form's field `name` reads exactly `expected`. */
+function formFieldIs(name, expected) {
+    const selector = `.o_form_view .o_field_widget[name="${name}"]`;
+    return {
+        content: `${name} is ${expected}`,
+        trigger: selector,
+        async run() {
+            await waitUntil(() => {
+                const text = textOf(document.querySelector(selector));
+                return text === expected || `"${text}"`;
+            }, `${name} should read "${expected}"`);
+        },
+    };
+}
+
+/** A step that waits until no dialog is open any more. */
+function noDialog(what) {
+    return {
+        content: `${what}: the dialog is closed`,
+        trigger: "body:not(:has(.modal))",
+    };
+}
+
+/** The run's form, in review. */
+function runInReview() {
+    return {
+        content: "The run waits for review",
+        trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Review)",
+    };
+}
+
+const APPLY = ".o_form_view .o_form_statusbar button[name=action_start_apply]";
+/** The rows of the Safeguards page's authorization list. */
+const REQUESTS = ".o_field_widget[name=authorization_ids] .o_data_row";
+
+registry.category("web_tour.tours").add("school_student_import_authorization_request", {
+    url: "/odoo",
+    steps: () => [
+        // Student Imports > Importers > Mosaic Student > Run Now
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Student Imports",
+            trigger: `.o_app[data-menu-xmlid="${MENU}.school_student_import_menu_root"]`,
+            run: "click",
+        },
+        {
+            content: "Open Importers",
+            trigger: `.o_main_navbar [data-menu-xmlid="${MENU}.student_importer_menu"]`,
+            run: "click",
+        },
+        {
+            content: "Open the Mosaic Student importer",
+            trigger: ".o_list_view .o_data_row td[name=name]:contains(Mosaic Student)",
+            run: "click",
+        },
+        {
+            content: "Run Now",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_run_now]",
+            run: "click",
+        },
+        {
+            content: "Choose the importer's kept file",
+            trigger: ".modal .o_field_widget[name=attachment_id] input",
+            run: "edit large_export",
+        },
+        {
+            trigger: `.o-autocomplete--dropdown-item a:contains(${KEPT_FILE})`,
+            run: "click",
+        },
+        {
+            trigger: `.modal .o_field_widget[name=attachment_id] input:value(${KEPT_FILE})`,
+        },
+        {
+            content: "Preview",
+            trigger: ".modal-footer button[name=action_run]",
+            run: "click",
+        },
+        // The review screen announces both safeguards
+        runInReview(),
+        formFieldIs("count_add", "8"),
+        {
+            content: "The safeguard banner names the authorization",
+            trigger: ".o_form_view .o_field_widget[name=trip_summary]",
+            async run() {
+                const selector = ".o_form_view .o_field_widget[name=trip_summary]";
+                await waitUntil(() => {
+                    const text = textOf(document.querySelector(selector));
+                    return (
+                        (text.includes("Authorization: Adds: 8 students, 20.0%") &&
+                            text.includes("Warning: Adds: 8 students")) ||
+                        `"${text}"`
+                    );
+                }, "the banner should list the warning and the authorization");
+            },
+        },
+        formFieldIs("confirmation_state", "To Confirm"),
+        formFieldIs("authorization_state", "To Authorize"),
+        // Apply: first the large-change confirmation
+        {
+            content: "Apply",
+            trigger: APPLY,
+            run: "click",
+        },
+        {
+            content: "The Large Change dialog opens",
+            trigger: ".modal .modal-title:contains(Large Change)",
+        },
+        {
+            content: "It shows what was reached",
+            trigger: ".modal .o_field_widget[name=trip_summary]:contains(Authorization: Adds)",
+        },
+        {
+            content: "Yes, apply",
+            trigger: ".modal-footer button[name=action_yes]",
+            run: "click",
+        },
+        // Confirmed, but the authorization still misses: nothing is applied
+        // and the Authorization Required dialog follows at once.
+        {
+            content: "The Authorization Required dialog follows",
+            trigger: ".modal .modal-title:contains(Authorization Required)",
+        },
+        {
+            content: "Submit Request without a comment",
+            trigger: ".modal button[name=action_submit_request]",
+            run: "click",
+        },
+        {
+            content: "Refused: the comment is required",
+            trigger: ".modal .o_error_dialog:contains(the comment is required)",
+        },
+        {
+            content: "Close the error",
+            trigger: ".modal .o_error_dialog .modal-footer button:contains(Close)",
+            run: "click",
+        },
+        {
+            content: "The Authorization Required dialog is still open, alone",
+            trigger:
+                "body:not(:has(.o_error_dialog)):has(.modal .modal-title:contains(Authorization Required))",
+        },
+        {
+            content: "Say why",
+            trigger: ".modal .o_field_widget[name=comment] textarea",
+            run: `edit ${REQUEST_COMMENT}`,
+        },
+        {
+            content: "Submit Request",
+            trigger: ".modal button[name=action_submit_request]",
+            run: "click",
+        },
+        noDialog("Submit Request"),
+        runInReview(),
+        formFieldIs("confirmation_state", "Confirmed"),
+        formFieldIs("authorization_state", "Requested"),
+    ],
+});
+
+// No `url`: the tour service would redirect there from the run's own address,
+// which tests/test_ui_authorization.py opens (a tour url has no record id).
+registry.category("web_tour.tours").add("school_student_import_authorization_approve", {
+    steps: () => [
+        runInReview(),
+        formFieldIs("authorization_state", "Requested"),
+        {
+            content: "The approver may issue a code, but gets no Apply",
+            trigger:
+                ".o_form_view .o_form_statusbar:has(button[name=action_open_code_issue]):not(:has(button[name=action_start_apply]))",
+            async run() {
+                const bar = document.querySelector(".o_form_view .o_form_statusbar");
+                for (const name of ["action_start_apply", "action_refresh", "action_cancel"]) {
+                    if (bar.querySelector(`button[name=${name}]`)) {
+                        throw new Error(`the approver is offered ${name}`);
+                    }
+                }
+            },
+        },
+        {
+            content: "The request is in the chatter",
+            trigger: `.o-mail-Chatter .o-mail-Message:contains(${REQUEST_COMMENT})`,
+        },
+        {
+            content: "Open the Safeguards page",
+            trigger: ".o_form_view .o_notebook_headers a.nav-link[name=safeguards]",
+            run: "click",
+        },
+        {
+            content: "The pending request of the clerk is listed",
+            trigger: `${REQUESTS}:has(td[name=requester_id]:contains(Clara Clerk)):has(td[name=state]:contains(Pending))`,
+        },
+        {
+            content: "Decide",
+            trigger: `${REQUESTS} button[name=action_open_decision]`,
+            run: "click",
+        },
+        {
+            content: "The decision dialog shows the request",
+            trigger: `.modal .o_field_widget[name=request_comment]:contains(${REQUEST_COMMENT})`,
+        },
+        {
+            trigger: ".modal .o_field_widget[name=requester_id]:contains(Clara Clerk)",
+        },
+        {
+            trigger: ".modal .o_field_widget[name=run_id]:contains(IMP/)",
+        },
+        {
+            content: "Answer",
+            trigger: ".modal .o_field_widget[name=comment] textarea",
+            run: `edit ${DECISION_COMMENT}`,
+        },
+        {
+            content: "Approve",
+            trigger: ".modal-footer button[name=action_approve]",
+            run: "click",
+        },
+        noDialog("Approve"),
+        runInReview(),
+        formFieldIs("authorization_state", "Authorized"),
+        {
+            content: "The request is approved by the approver, and Decide is gone",
+            trigger: `${REQUESTS}:has(td[name=state]:contains(Approved)):has(td[name=approver_id]:contains(Sam Support)):not(:has(button[name=action_open_decision]))`,
+        },
+        {
+            content: "No code is needed any more",
+            trigger:
+                ".o_form_view .o_form_statusbar:not(:has(button[name=action_open_code_issue]))",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("school_student_import_authorization_apply", {
+    url: "/odoo",
+    steps: () => [
+        // Student Imports > Import Runs > the run
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Student Imports",
+            trigger: `.o_app[data-menu-xmlid="${MENU}.school_student_import_menu_root"]`,
+            run: "click",
+        },
+        {
+            content: "Open Import Runs",
+            trigger: `.o_main_navbar [data-menu-xmlid="${MENU}.student_import_run_menu"]`,
+            run: "click",
+        },
+        {
+            content: "Open the run of the kept file",
+            trigger: `.o_list_view .o_data_row td[name=file_name]:contains(${KEPT_FILE})`,
+            run: "click",
+        },
+        runInReview(),
+        formFieldIs("confirmation_state", "Confirmed"),
+        formFieldIs("authorization_state", "Authorized"),
+        {
+            content: "Apply",
+            trigger: APPLY,
+            run: "click",
+        },
+        noDialog("Apply"),
+        {
+            content: "The run is applied",
+            trigger:
+                ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Applied)",
+        },
+        {
+            content: "Apply is gone, Revert is offered",
+            trigger:
+                ".o_form_view .o_form_statusbar:not(:has(button[name=action_start_apply])):has(button[name=action_revert])",
+        },
+    ],
+});

@@ -1,0 +1,114 @@
+"""A run that needs an authorization, in a real browser, by two users.
+
+The three tours of ``static/tests/tours/student_import_authorization_tour.js``
+run in turn: the clerk previews a file adding 20% of the roster, confirms
+the large change and submits an authorization request; a Support
+representative approves it; the clerk applies the run.
+"""
+
+import unittest
+
+from odoo.tests import HttpCase, tagged
+
+from .common import StudentImportCase
+
+TOUR_REQUEST = "school_student_import_authorization_request"
+TOUR_APPROVE = "school_student_import_authorization_approve"
+TOUR_APPLY = "school_student_import_authorization_apply"
+KEPT_FILE = "large_export.csv"
+# Typed by the tours: keep them equal to the tour file's constants.
+REQUEST_COMMENT = "Eight kindergarten transfers from the closed Elm school"
+DECISION_COMMENT = "Checked with the district office"
+NEW_NUMBERS = [str(300001 + n) for n in range(8)]
+
+
+@tagged("post_install", "-at_install")
+class TestUiAuthorization(StudentImportCase, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.approver = cls.new_user("support", "group_student_import_approver", "Sam Support")
+        # 8 new students of 40: 20%, both the 10% confirmation and the 20%
+        # authorization.
+        data = cls.export(
+            extra=[
+                f"{number},Transfer{n},Elm,K,09/0{n + 1}/2019,LIN,F,R100"
+                for n, number in enumerate(NEW_NUMBERS)
+            ]
+        )
+        attachment = cls.env["ir.attachment"].create(
+            {
+                "name": KEPT_FILE,
+                "raw": data,
+                "mimetype": "text/csv",
+                "res_model": "student.importer",
+                "res_id": cls.importer.id,
+            }
+        )
+        cls.importer.attachment_ids = attachment
+
+    def tour(self, url, name, user):
+        try:
+            self.start_tour(url, name, login=user.login, timeout=120)
+        except unittest.SkipTest as skip:
+            # Odoo skips browser tests without Chrome or websocket-client; the
+            # issue wants this test to fail then, not to pass unseen.
+            self.fail(f"the tour {name} did not run: {skip}")
+        self.env.invalidate_all()
+
+    def test_request_approve_and_apply_in_the_browser(self):
+        self.assertFalse(self.student(NEW_NUMBERS[0]))
+
+        # 1. The clerk: preview, "Yes, apply", Submit Request.
+        self.tour("/odoo", TOUR_REQUEST, self.user)
+        run = self.env["student.import.run"].search([("importer_id", "=", self.importer.id)])
+        self.assertEqual(len(run), 1, "the tour previews the kept file once")
+        self.assertEqual(run.file_name, KEPT_FILE)
+        self.assertEqual((run.state, run.count_add), ("review", 8))
+        self.assertTrue(run.requires_confirmation and run.requires_authorization)
+        self.assertEqual(run.confirmed_by_id, self.user)
+        request = run.authorization_ids
+        self.assertEqual(len(request), 1, "the empty comment was refused, not recorded")
+        self.assertEqual(
+            (request.kind, request.state, request.requester_id, request.comment),
+            ("request", "pending", self.user, REQUEST_COMMENT),
+        )
+        self.assertFalse(self.student(NEW_NUMBERS[0]), "nothing is written before the approval")
+
+        # 2. The Support representative: approve from the Safeguards page.
+        url = f"/odoo/action-school_student_import.student_import_run_action/{run.id}"
+        self.tour(url, TOUR_APPROVE, self.approver)
+        self.assertEqual(run.state, "review", "approving does not apply")
+        self.assertEqual(run.authorization_state, "authorized")
+
+        # 3. The clerk again: Apply.
+        self.tour("/odoo", TOUR_APPLY, self.user)
+        self.assertEqual(run.state, "done")
+        self.assertEqual(run.applied_by_id, self.user)
+        self.assertEqual(run.confirmed_by_id, self.user)
+        self.assertEqual(
+            (request.state, request.approver_id, request.decision_comment),
+            ("approved", self.approver, DECISION_COMMENT),
+        )
+        self.assertEqual(len(run.authorization_ids), 1)
+        for n, number in enumerate(NEW_NUMBERS):
+            student = self.student(number)
+            self.assertEqual(
+                (student.first_name, student.last_name, student.grade, student.active),
+                (f"Transfer{n}", "Elm", "KG", True),
+            )
+        bodies = run.message_ids.mapped("body")
+        self.assertTrue(
+            any(
+                "Authorization requested by Clara Clerk" in b and REQUEST_COMMENT in b
+                for b in bodies
+            ),
+            bodies,
+        )
+        self.assertTrue(
+            any(
+                "Authorization approved by Sam Support" in b and DECISION_COMMENT in b
+                for b in bodies
+            ),
+            bodies,
+        )
