@@ -14,47 +14,12 @@
  */
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
+import { formFieldIs, textOf, waitUntil } from "@school_student_import/../tests/tours/tour_helpers";
 
 const MENU = "school_student_import";
 const KEPT_FILE = "large_export.csv";
 const REQUEST_COMMENT = "Eight kindergarten transfers from the closed Elm school";
 const DECISION_COMMENT = "Checked with the district office";
-
-/** Text of an element, blanks collapsed. */
-function textOf(element) {
-    return element ? element.textContent.replace(/\s+/g, " ").trim() : "";
-}
-
-/**
- * Poll `check` (which returns true, or what it saw instead) until it holds;
- * the views load asynchronously after a click. Throwing fails the tour.
- */
-async function waitUntil(check, what, timeout = 5000) {
-    const start = Date.now();
-    let seen = check();
-    while (seen !== true) {
-        if (Date.now() - start > timeout) {
-            throw new Error(`${what}: ${seen}`);
-        }
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        seen = check();
-    }
-}
-
-/** A step that waits until the form's field `name` reads exactly `expected`. */
-function formFieldIs(name, expected) {
-    const selector = `.o_form_view .o_field_widget[name="${name}"]`;
-    return {
-        content: `${name} is ${expected}`,
-        trigger: selector,
-        async run() {
-            await waitUntil(() => {
-                const text = textOf(document.querySelector(selector));
-                return text === expected || `"${text}"`;
-            }, `${name} should read "${expected}"`);
-        },
-    };
-}
 
 /** A step that waits until no dialog is open any more. */
 function noDialog(what) {
