@@ -5,9 +5,11 @@ Unchanged rows are only counted, so memory grows with the roster and the
 number of changes, not with the file.
 """
 
+from array import array
 from dataclasses import dataclass, field
 from enum import Enum
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, ne
 
 from .fields import FIELDS, KEY, LABELS
 from .normalize import InvalidValue, transform
@@ -148,18 +150,18 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
     managed = [name for _i, name, _h, _f in plan if name != KEY]
     width = max(index for index, *_rest in plan) + 1
     required_pos = [i for i, name in enumerate(managed) if name in options.required]
-    positions = [FIELDS.index(name) for name in managed]
-    if len(positions) > 1:
-        old_of = itemgetter(*positions)
-    elif positions:
-        position = positions[0]
-
-        def old_of(values):
-            return (values[position],)
-    else:
-
-        def old_of(values):
-            return ()
+    old_of = _tuple_getter([FIELDS.index(name) for name in managed])
+    # The hot path.  When the roster holds only values that the normalisers
+    # produced (and so give back unchanged), a cell equal to the stored value
+    # is already normal: on a file that mostly repeats the roster, most cells
+    # need no normaliser call at all.  A transform could make such a cell
+    # something else, so a mapping with transforms normalises every cell.
+    trust_equal = roster.normalised and all(
+        transform(column.transform) is None for column in column_map.columns if column.field != KEY
+    )
+    cells_of = _tuple_getter([index for index, _f in value_plan])
+    functions = [function for _i, function in value_plan]
+    slots = range(len(functions))
 
     first_pos = managed.index("first_name") if "first_name" in managed else None
     last_pos = managed.index("last_name") if "last_name" in managed else None
@@ -169,7 +171,9 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
     schools_in_file = set()
 
     index, values, active = roster.index, roster.values, roster.active
-    seen_row = [0] * len(values)
+    # The file row of each roster student, 0 until seen: machine integers,
+    # not a million int objects.
+    seen_row = array("q", bytes(8 * len(values)))
     new_seen = {}
     lines, by_key, duplicates = [], {}, {}
     counts = dict.fromkeys(COUNTED, 0)
@@ -184,15 +188,27 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
         n_rows += 1
         if len(cells) < width:
             cells = cells + [""] * (width - len(cells))
-        errors = None
+        errors = old = None
         try:
             key = key_fn(cells[key_col])
-            new = [function(cells[i]) for i, function in value_plan]
+            position = index.get(key)
+            if trust_equal and position is not None:
+                old = old_of(values[position])
+                picked = cells_of(cells)
+                new = list(old)
+                # Only the cells that differ from the stored values (dates
+                # written otherwise, real changes) go through a normaliser;
+                # map(ne) and compress find them without a Python loop.
+                for at in compress(slots, map(ne, picked, old)):
+                    new[at] = functions[at](picked[at])
+            else:
+                new = [function(cells[i]) for i, function in value_plan]
         except InvalidValue:
             try:
                 key = key_fn(cells[key_col])
             except InvalidValue:
                 key = ""
+            position = index.get(key)
             found, errors = _row_errors(cells, plan, row, options.required)
             new = [found.get(name, "") for name in managed]
         if not key:
@@ -204,8 +220,8 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
             lines.append(line)
             counts["error"] += 1
             continue
-        for position in required_pos:
-            if not new[position]:
+        for at in required_pos:
+            if not new[at]:
                 if errors is None:
                     errors = _row_errors(cells, plan, row, options.required)[1]
                 break
@@ -216,7 +232,6 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
                 if errors is None:
                     errors = []
                 errors.append(f"Row {row}, column {header!r}: unknown school code {school!r}")
-        position = index.get(key)
         # Duplicate keys: every row of the number becomes an error, the
         # first one too, since nobody can tell which row is right.
         first_row = seen_row[position] if position is not None else new_seen.get(key, 0)
@@ -256,7 +271,8 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
             by_key[key] = line
             counts["add"] += 1
             continue
-        old = old_of(values[position])
+        if old is None:
+            old = old_of(values[position])
         is_active = active[position]
         if is_active and tuple(new) == old:
             counts["unchanged"] += 1
@@ -347,6 +363,16 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
         kept=kept,
         scope_note=scope_note,
     )
+
+
+def _tuple_getter(positions):
+    """``itemgetter(*positions)`` that returns a tuple for one position or none, too."""
+    if len(positions) > 1:
+        return itemgetter(*positions)
+    if positions:
+        position = positions[0]
+        return lambda values: (values[position],)
+    return lambda values: ()
 
 
 def _ref(roster, position):

@@ -13,9 +13,10 @@ from .fields import KINDS
 
 # Distinct values of these kinds are few (dates, grades, schools, first names)
 # so remembering them saves both time and memory: equal values share one
-# string object across a million rows.
-_CACHED_KINDS = frozenset({"date", "gender", "grade", "eligibility", "name", "text"})
-_CACHED_FIELDS_EXCLUDED = frozenset({"street", "guardian_name", "guardian_phone"})
+# string object across a million rows.  The fields left out are (nearly)
+# unique per student, where a cache would only grow.
+_CACHED_KINDS = frozenset({"code", "date", "gender", "grade", "eligibility", "name", "text"})
+_CACHED_FIELDS_EXCLUDED = frozenset({"student_number", "street", "guardian_name", "guardian_phone"})
 _CACHE_LIMIT = 100_000
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -62,6 +63,8 @@ def _collapse(value):
 
 def _code(value):
     value = value.strip()
+    if "." not in value:  # the common case: skip the regex
+        return value
     match = _INTEGRAL_FLOAT.match(value)
     return match.group(1) if match else value
 
@@ -176,20 +179,34 @@ class DateParser:
         return _iso(year, first, second, raw)
 
 
-def _cached(function, limit=_CACHE_LIMIT):
-    cache = {}
+class _Memo(dict):
+    """``raw -> canonical`` of one field, filled on first use, up to ``limit`` values.
 
-    def normalise(value):
-        try:
-            return cache[value]
-        except KeyError:
-            pass
-        result = function(value)
-        if len(cache) < limit:
-            cache[value] = result
+    Its bound ``__getitem__`` is the normaliser: a hit is a dict lookup in C,
+    with no Python frame, which matters at a dozen cells per row and a
+    million rows.  A miss runs ``function`` (whose :class:`InvalidValue`
+    propagates, and is not remembered).
+    """
+
+    __slots__ = ("function", "limit", "_results")
+
+    def __init__(self, function, limit):
+        super().__init__()
+        self.function = function
+        self.limit = limit
+        self._results = {}
+
+    def __missing__(self, value):
+        result = self.function(value)
+        if len(self) < self.limit:
+            # "3" and "03" are two keys but one grade: store one string.
+            result = self._results.setdefault(result, result)
+            self[value] = result
         return result
 
-    return normalise
+
+def _cached(function, limit=_CACHE_LIMIT):
+    return _Memo(function, limit).__getitem__
 
 
 _BY_KIND = {

@@ -46,6 +46,7 @@ _CONTROL_BYTES = bytes(sorted(set(range(32)) - {9, 10, 12, 13, 26}))
 _DAMAGED = (BadZipFile, EOFError, IndexError, SyntaxError, struct.error, zlib.error)
 _HEAD = 4096
 _SAMPLE = 1 << 16
+_DECODE_CHUNK = 1 << 20
 _SNIFF_ROWS = 20
 
 
@@ -277,22 +278,49 @@ def _csv_encoding(data, name, encoding):
         candidates = (requested,)
     for candidate in candidates:
         try:
-            data.decode(candidate)
-        except UnicodeDecodeError as exc:
-            error = exc
+            if _decodes(data, candidate):
+                return candidate
         except LookupError:  # unknown, or not a text encoding (e.g. base64)
             raise FileFormatError(
                 f'Unknown encoding "{encoding}" for {name}: '
                 f"use auto, utf-8, cp1252 or latin-1."
             ) from None
-        else:
-            return candidate
+    # None fits: decode with the last one as a whole, for the offset of the
+    # first bad byte (the file is refused, so its text is not kept).
+    try:
+        data.decode(candidates[-1])
+    except UnicodeDecodeError as exc:
+        error = exc
+    else:
+        return candidates[-1]
     at = error.start
     line = data.count(b"\n", 0, at) + 1
     raise FileFormatError(
         f"{name} is not valid {candidates[-1]} text (byte 0x{data[at]:02x} at offset "
         f"{at}, line {line}): set the encoding to auto or to the file's real encoding."
     )
+
+
+def _decodes(data, encoding):
+    """True when all of ``data`` decodes with ``encoding``, checked a chunk at a time.
+
+    ``data.decode()`` would build the whole text for nothing: one to four
+    bytes per character (a single "ễ" makes it two), the peak memory of a
+    large preview.  Raises ``LookupError`` for an unknown or non-text encoding.
+    """
+    try:
+        # The LookupError of bytes.decode (base64 too); empty bytes skip it.
+        data[:1].decode(encoding)
+    except UnicodeDecodeError:
+        pass
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        for start in range(0, len(data), _DECODE_CHUNK):
+            decoder.decode(data[start : start + _DECODE_CHUNK])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _csv_delimiter(delimiter, sample, header_row, truncated):

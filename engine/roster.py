@@ -1,10 +1,14 @@
 """The roster: the students already known, as compact normalised tuples."""
 
+from operator import itemgetter
+
 from .errors import EngineError
 from .fields import FIELDS, KEY
 from .normalize import InvalidValue, Normaliser
 
 _KEY_POSITION = FIELDS.index(KEY)
+# A roster file with every field gives records with every key: one C call.
+_all_fields = itemgetter(*FIELDS)
 
 
 class Roster:
@@ -15,16 +19,28 @@ class Roster:
     caller uses to find the record again (the Odoo id; ``None`` offline).
     Tuples rather than dicts keep a million students within a few hundred
     megabytes.
+
+    :attr:`normalised` is true while every stored value came out of the
+    engine's own normalisers, which give such a value back unchanged: then
+    :func:`~engine.diff.compare` may take a file cell equal to the stored
+    value as already normal, without normalising it.  Values given to
+    :meth:`add_canonical`, and invalid values that :meth:`add` keeps as
+    they are, make it false.
     """
 
-    __slots__ = ("index", "values", "active", "refs", "_normaliser")
+    __slots__ = ("index", "values", "active", "refs", "normalised", "_functions")
 
     def __init__(self):
         self.index = {}
         self.values = []
         self.active = bytearray()
         self.refs = []
-        self._normaliser = Normaliser(date_order="auto")
+        self.normalised = True
+        normaliser = Normaliser(date_order="auto")
+        # Looked up once, not per student and field: add() runs a million
+        # times.  The normalisers' caches also make equal values (dates,
+        # grades, first names, schools) one shared string object.
+        self._functions = [normaliser.for_field(name) for name in FIELDS]
 
     def __len__(self):
         return len(self.values)
@@ -39,13 +55,10 @@ class Roster:
 
         The fast path for a caller that stores canonical values (the addon).
         """
-        key = values[_KEY_POSITION]
-        if key in self.index:
-            raise EngineError(f"The roster has student number {key!r} twice.")
-        self.index[key] = len(self.values)
-        self.values.append(values)
-        self.active.append(1 if active else 0)
-        self.refs.append(ref)
+        # The caller's values were not seen normalised (a clerk may have
+        # typed "Ann  Lee" in the form), so compare() must normalise every cell.
+        self.normalised = False
+        self._append(values, active, ref)
 
     def add(self, record, active=True, ref=None):
         """Add a student from a dict of field -> raw value, normalising it.
@@ -54,20 +67,52 @@ class Roster:
         kept as its trimmed text: the roster is what it is, and the file's
         value will simply show as a change.
         """
+        try:
+            raws = _all_fields(record)
+        except KeyError:
+            raws = tuple(map(record.get, FIELDS))
+        values = None
+        # The common case, a CSV row: every value is text and valid, and one
+        # comprehension does the row; anything else goes field by field.
+        # str.join is the cheapest test that every value is text: it raises
+        # TypeError otherwise.
+        try:
+            "".join(raws)
+        except TypeError:
+            pass
+        else:
+            try:
+                values = [f(raw) for f, raw in zip(self._functions, raws, strict=True)]
+            except InvalidValue:
+                pass
+        if values is None:
+            values = self._normalise_slowly(raws)
+        if not values[_KEY_POSITION]:
+            raise EngineError("A roster student has no student number.")
+        self._append(tuple(values), active, ref)
+
+    def _normalise_slowly(self, raws):
         values = []
-        for name in FIELDS:
-            raw = record.get(name)
+        for normalise, raw in zip(self._functions, raws, strict=True):
             if raw is None or raw is False:
                 raw = ""
             elif not isinstance(raw, str):
                 raw = str(raw)
             try:
-                values.append(self._normaliser.value(name, raw))
+                values.append(normalise(raw))
             except InvalidValue:
                 values.append(raw.strip())
-        if not values[_KEY_POSITION]:
-            raise EngineError("A roster student has no student number.")
-        self.add_canonical(tuple(values), active=active, ref=ref)
+                self.normalised = False
+        return values
+
+    def _append(self, values, active, ref):
+        key = values[_KEY_POSITION]
+        if key in self.index:
+            raise EngineError(f"The roster has student number {key!r} twice.")
+        self.index[key] = len(self.values)
+        self.values.append(values)
+        self.active.append(1 if active else 0)
+        self.refs.append(ref)
 
     def get(self, key):
         """Return ``(values dict, active, ref)`` of student ``key`` or ``None``."""

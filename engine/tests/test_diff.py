@@ -202,3 +202,20 @@ def test_lines_come_errors_first_then_by_type_and_row(roster):
     result = run(roster, "1001,Ann,Lee,4,04/02/2016,EL1", "1099,New,Kid,1,,EL1", ",x,y,1,,EL1")
     assert [line.kind.value for line in result.lines] == ["error", "add", "update", "inactivate",
                                                           "inactivate"]
+
+
+def test_a_mapping_with_a_single_compared_field(roster):
+    # Found through the addon: one compared field once broke the row loop.
+    result = preview(
+        roster,
+        csv_bytes("1001,Lee-Smith", "1002,Ortiz", "1003,Nguyen", header="ID,Surname"),
+        "export.csv",
+        PreviewOptions(
+            mapping={"ID": "student_number", "Surname": "last_name"},
+            required=frozenset({"student_number", "last_name"}),
+        ),
+    )
+    assert result.counts["update"] == 1 and result.counts["unchanged"] == 2
+    assert [(c.field, c.old, c.new) for c in result.lines[0].changes] == [
+        ("last_name", "Lee", "Lee-Smith")
+    ]

@@ -1,0 +1,99 @@
+"""The speed-ups of roster loading and comparison give the slow paths' results.
+
+``compare`` takes a cell equal to the stored value as already normal only
+when the roster's values all came out of the normalisers; these tests hold
+the cases where that shortcut would be wrong.
+"""
+
+from helpers import csv_bytes
+
+from engine import ChangeType, PreviewOptions, Roster, preview
+from engine.fields import FIELDS
+
+HEADER = "Student_Number,First_Name,Last_Name,Grade_Level,Guardian_Email"
+
+
+def run(roster, *lines, **options):
+    data = csv_bytes(*lines, header=HEADER)
+    return preview(roster, data, "export.csv", PreviewOptions(**options))
+
+
+def canonical(number, first, last, grade="03", email=""):
+    values = dict.fromkeys(FIELDS, "")
+    values.update(
+        student_number=number, first_name=first, last_name=last, grade=grade, guardian_email=email
+    )
+    return tuple(values[name] for name in FIELDS)
+
+
+def test_roster_from_add_is_normalised_and_shares_equal_values():
+    roster = Roster()
+    roster.add({"student_number": "1", "first_name": " Ann ", "grade": "3"})
+    roster.add({"student_number": "2", "first_name": "Ann", "grade": "03"})
+    first, second = roster.values
+    assert roster.normalised
+    assert first[1] == second[1] == "Ann" and first[1] is second[1]
+    assert first[6] == "03" and first[6] is second[6]
+
+
+def test_an_unnormalised_stored_value_still_shows_its_normalisation():
+    # A clerk typed two spaces in the form; the file repeats them.
+    roster = Roster()
+    roster.add_canonical(canonical("1001", "Ann  Marie", "Lee"), ref=1)
+    assert not roster.normalised
+    result = run(roster, "1001,Ann  Marie,Lee,3,")
+    assert result.counts["update"] == 1
+    [change] = result.lines[0].changes
+    assert (change.field, change.old, change.new) == ("first_name", "Ann  Marie", "Ann Marie")
+
+
+def test_an_invalid_value_kept_by_the_roster_is_still_an_error_in_the_file():
+    roster = Roster()
+    roster.add(
+        {
+            "student_number": "1001",
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "grade": "3",
+            "guardian_email": "not an address",
+        }
+    )
+    assert roster.values[0][FIELDS.index("guardian_email")] == "not an address"
+    assert not roster.normalised
+    result = run(roster, "1001,Ann,Lee,3,not an address")
+    [line] = result.lines
+    assert line.kind is ChangeType.ERROR
+    assert "not an e-mail address" in line.errors[0]
+
+
+def test_a_transform_applies_to_a_cell_equal_to_the_stored_value():
+    roster = Roster()
+    roster.add({"student_number": "1001", "first_name": "ANN", "last_name": "LEE", "grade": "3"})
+    assert roster.normalised
+    mapping = {
+        "Student_Number": "student_number",
+        "First_Name": {"field": "first_name", "transform": "title"},
+        "Last_Name": "last_name",
+        "Grade_Level": "grade",
+    }
+    result = run(roster, "1001,ANN,LEE,3,", mapping=mapping)
+    [line] = result.lines
+    assert [(c.field, c.old, c.new) for c in line.changes] == [("first_name", "ANN", "Ann")]
+
+
+def test_the_shortcut_still_normalises_cells_that_differ_from_the_roster():
+    roster = Roster()
+    roster.add(
+        {
+            "student_number": "1001",
+            "first_name": "Ann",
+            "last_name": "Lee",
+            "grade": "03",
+            "guardian_email": "ann@example.org",
+        }
+    )
+    assert roster.normalised
+    result = run(roster, "1001, Ann ,Lee,3rd,ANN@Example.org")
+    assert result.counts["unchanged"] == 1 and result.lines == []
+    result = run(roster, "1001,Ann,Lee,99,ann@example.org")
+    assert result.counts["error"] == 1
