@@ -98,7 +98,9 @@ def main(argv=None):
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {"tracking_disable": True})
         company = env["res.company"].create({"name": "Benchmark District"})
         env = env(context=dict(env.context, allowed_company_ids=[company.id]))
-        codes = {line.split(",")[8] for line in roster_path.read_text(encoding="utf-8").splitlines()[1:]}
+        codes = {
+            line.split(",")[8] for line in roster_path.read_text(encoding="utf-8").splitlines()[1:]
+        }
         env["school.site"].create(
             [{"name": code, "code": code, "company_id": company.id} for code in codes]
         )

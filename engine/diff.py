@@ -254,9 +254,10 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
             schools_in_file.add(new[school_pos])
         if errors:
             line = Line(ChangeType.ERROR, key, row, "", errors=errors, ref=_ref(roster, position))
-            _name_from(line, new, first_pos, last_pos)
-            if not line.name and position is not None:
+            if position is not None:
                 line.name = roster_name(position)
+            if not line.name:
+                _name_from(line, new, first_pos, last_pos)
             lines.append(line)
             by_key[key] = line
             counts["error"] += 1
@@ -264,7 +265,9 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
         if position is None:
             line = Line(ChangeType.ADD, key, row, "")
             line.changes = [
-                FieldChange(name, "", value) for name, value in zip(managed, new, strict=True) if value
+                FieldChange(name, "", value)
+                for name, value in zip(managed, new, strict=True)
+                if value
             ]
             _name_from(line, new, first_pos, last_pos)
             lines.append(line)
@@ -284,9 +287,11 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
                 line.changes.append(FieldChange(name, before, after))
                 if is_active:
                     field_counts[name] += 1
-        _name_from(line, new, first_pos, last_pos)
+        # Who the student is now: a reviewer must not read "1288 Walnut Rd,
+        # Mateo" as the name of the student whose last name would change.
+        line.name = roster_name(position)
         if not line.name:
-            line.name = roster_name(position)
+            _name_from(line, new, first_pos, last_pos)
         lines.append(line)
         by_key[key] = line
         counts[kind.value] += 1

@@ -79,13 +79,9 @@ def match_columns(headers, mapping=None, key=KEY):
     if mapping:
         for header, target_field, transform in _parse_explicit(mapping):
             wanted = squash(header)
-            index = next(
-                (i for i, name in enumerate(headers) if name == header), None
-            )
+            index = next((i for i, name in enumerate(headers) if name == header), None)
             if index is None:
-                index = next(
-                    (i for i, name in enumerate(squashed) if name == wanted), None
-                )
+                index = next((i for i, name in enumerate(squashed) if name == wanted), None)
             if index is None or index in used_indexes or target_field in used_fields:
                 continue
             columns.append(Column(index, headers[index], target_field, transform))
@@ -109,9 +105,7 @@ def match_columns(headers, mapping=None, key=KEY):
             )
         else:
             reason = "no header matches it"
-        raise MappingError(
-            f"No {LABELS[key]} column: {reason} (file headers: {shown})."
-        )
+        raise MappingError(f"No {LABELS[key]} column: {reason} (file headers: {shown}).")
     ignored = [headers[i] for i in range(len(headers)) if i not in used_indexes and headers[i]]
     columns.sort(key=lambda column: column.index)
     return ColumnMap(columns, ignored)

@@ -23,31 +23,73 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _INTEGRAL_FLOAT = re.compile(r"^(\d+)\.0+$")
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _YMD_SLASH = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})$")
-_SLASHED = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$", re.I)
+_SLASHED = re.compile(
+    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?(?:\s*[AP]M)?)?$",
+    re.I,
+)
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _SERIAL = re.compile(r"^(\d{1,5})(?:\.0+)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _ORDINAL = re.compile(r"^(?:GRADE\s*|GR\s*)?(\d{1,2})(?:ST|ND|RD|TH)?(?:\s*GRADE)?$")
 
 _GRADE_WORDS = {
-    "PK": "PK", "P": "PK", "PRE-K": "PK", "PREK": "PK", "PRE K": "PK", "PS": "PK",
-    "PRESCHOOL": "PK", "PRE-KINDERGARTEN": "PK", "PREKINDERGARTEN": "PK", "TK": "PK",
-    "-1": "PK", "-2": "PK", "P3": "PK", "P4": "PK", "PK3": "PK", "PK4": "PK",
-    "K": "KG", "KG": "KG", "KN": "KG", "KINDERGARTEN": "KG", "0": "KG", "00": "KG",
+    "PK": "PK",
+    "P": "PK",
+    "PRE-K": "PK",
+    "PREK": "PK",
+    "PRE K": "PK",
+    "PS": "PK",
+    "PRESCHOOL": "PK",
+    "PRE-KINDERGARTEN": "PK",
+    "PREKINDERGARTEN": "PK",
+    "TK": "PK",
+    "-1": "PK",
+    "-2": "PK",
+    "P3": "PK",
+    "P4": "PK",
+    "PK3": "PK",
+    "PK4": "PK",
+    "K": "KG",
+    "KG": "KG",
+    "KN": "KG",
+    "KINDERGARTEN": "KG",
+    "0": "KG",
+    "00": "KG",
     "0K": "KG",
 }
 _GENDERS = {
-    "M": "M", "MALE": "M", "BOY": "M",
-    "F": "F", "FEMALE": "F", "GIRL": "F",
-    "X": "X", "N": "X", "NB": "X", "NON-BINARY": "X", "NONBINARY": "X", "U": "X",
-    "UNSPECIFIED": "X", "OTHER": "X", "O": "X",
+    "M": "M",
+    "MALE": "M",
+    "BOY": "M",
+    "F": "F",
+    "FEMALE": "F",
+    "GIRL": "F",
+    "X": "X",
+    "N": "X",
+    "NB": "X",
+    "NON-BINARY": "X",
+    "NONBINARY": "X",
+    "U": "X",
+    "UNSPECIFIED": "X",
+    "OTHER": "X",
+    "O": "X",
 }
 _ELIGIBILITIES = {
-    "F": "free", "FREE": "free", "DC": "free", "DIRECT CERT": "free",
-    "DIRECTLY CERTIFIED": "free", "DIRECT CERTIFICATION": "free",
-    "R": "reduced", "REDUCED": "reduced", "RED": "reduced",
-    "P": "paid", "PAID": "paid", "FULL": "paid", "FULL PAY": "paid",
-    "FULL PRICE": "paid", "PAY": "paid",
+    "F": "free",
+    "FREE": "free",
+    "DC": "free",
+    "DIRECT CERT": "free",
+    "DIRECTLY CERTIFIED": "free",
+    "DIRECT CERTIFICATION": "free",
+    "R": "reduced",
+    "REDUCED": "reduced",
+    "RED": "reduced",
+    "P": "paid",
+    "PAID": "paid",
+    "FULL": "paid",
+    "FULL PAY": "paid",
+    "FULL PRICE": "paid",
+    "PAY": "paid",
 }
 
 DATE_ORDERS = ("auto", "mdy", "dmy")

@@ -121,7 +121,5 @@ def evaluate(existing, counts, thresholds=None):
     for rule, change_type, threshold in rules:
         count = figures[change_type]
         if _reaches(count, existing, threshold):
-            trips.append(
-                Trip(rule, change_type, count, percent(count, existing), threshold)
-            )
+            trips.append(Trip(rule, change_type, count, percent(count, existing), threshold))
     return Verdict(existing, percentages, trips)

@@ -114,9 +114,7 @@ def read_table(
     if wanted not in ("auto", *_FORMATS):
         raise FileFormatError(f'Unknown file format "{file_format}" for {name}.')
     if wanted not in ("auto", actual):
-        what = (
-            "a text (CSV) file" if actual == "csv" else f"an {actual.upper()} workbook"
-        )
+        what = "a text (CSV) file" if actual == "csv" else f"an {actual.upper()} workbook"
         raise FileFormatError(
             f"{name} is {what}, but the file format is set to {wanted.upper()}: "
             f"set it to auto or {actual.upper()}."
@@ -282,8 +280,7 @@ def _csv_encoding(data, name, encoding):
                 return candidate
         except LookupError:  # unknown, or not a text encoding (e.g. base64)
             raise FileFormatError(
-                f'Unknown encoding "{encoding}" for {name}: '
-                f"use auto, utf-8, cp1252 or latin-1."
+                f'Unknown encoding "{encoding}" for {name}: use auto, utf-8, cp1252 or latin-1.'
             ) from None
     # None fits: decode with the last one as a whole, for the offset of the
     # first bad byte (the file is refused, so its text is not kept).
@@ -336,8 +333,7 @@ def _csv_delimiter(delimiter, sample, header_row, truncated):
         chosen = _DELIMITER_NAMES.get(requested.lower(), requested)
         if len(chosen) != 1 or chosen in '"\r\n':
             raise FileFormatError(
-                f"The delimiter must be one character, such as , ; | or a tab, "
-                f"not {delimiter!r}."
+                f"The delimiter must be one character, such as , ; | or a tab, not {delimiter!r}."
             )
         return chosen
     best, best_score = ",", None
@@ -377,9 +373,7 @@ def _read_book(kind, data, name, header_row, sheet, allow_empty):
     close = None
     try:
         if kind == "xlsx":
-            book = openpyxl.load_workbook(
-                io.BytesIO(data), read_only=True, data_only=True
-            )
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             close = book.close
             title = _pick_sheet([each.title for each in book.worksheets], sheet, name)
             worksheet = book[title]
@@ -390,9 +384,7 @@ def _read_book(kind, data, name, header_row, sheet, allow_empty):
             lines = ([_text(value) for value in row] for row in values)
         else:
             # xlrd prints its warnings on stdout unless given a log file.
-            book = xlrd.open_workbook(
-                file_contents=data, on_demand=True, logfile=io.StringIO()
-            )
+            book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
             close = book.release_resources
             title = _pick_sheet(book.sheet_names(), sheet, name)
             lines = _xls_lines(book, book.sheet_by_name(title))

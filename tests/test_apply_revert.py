@@ -130,9 +130,7 @@ class TestApplyRevert(StudentImportCase):
         run.with_user(self.user).action_apply()
         self.student("200002").write({"last_name": "Lee-Parker"})
         self.student("300001").write({"active": False})
-        with self.assertRaisesRegex(
-            UserError, r"Kid, New \(300001\), Lee-Park, First01 \(200002\)"
-        ):
+        with self.assertRaisesRegex(UserError, r"Kid, New \(300001\), Ortiz, First01 \(200002\)"):
             run.with_user(self.user).action_revert()
         self.assertEqual(run.state, "done")
         self.assertEqual(self.student("200002").last_name, "Lee-Parker")

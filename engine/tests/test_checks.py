@@ -20,7 +20,11 @@ TODAY = date(2026, 11, 28)
         ("(555) 123 4567", "looks like a phone number"),
         ("ann@example.org", "looks like an e-mail address"),
         ("Ann3", "contains digits"),
-        ("Lane", ""), ("Court", ""), ("O'Brien", ""), ("De La Cruz", ""), ("Street", ""),
+        ("Lane", ""),
+        ("Court", ""),
+        ("O'Brien", ""),
+        ("De La Cruz", ""),
+        ("Street", ""),
     ],
 )
 def test_names_that_are_not_names(value, reason):
@@ -49,6 +53,8 @@ def test_last_names_turned_into_addresses_are_flagged_on_line_and_field():
     roster = make_roster(("1", "Ann", "Lee", "03", "2016-04-02", "EL1"))
     result = _preview(roster, "1,Ann,12 Oak Street,3,2016-04-02,EL1")
     line = result.lines[0]
+    # The line names the student as the roster knows them, not the bad value.
+    assert line.name == "Lee, Ann"
     assert line.suspicious == ["Last Name looks like a street address"]
     assert line.changes[0].suspicious == "looks like a street address"
     assert result.suspicious == 1

@@ -24,7 +24,12 @@ SAME = (
 def test_a_file_equal_to_the_roster_changes_nothing(roster):
     result = run(roster, *SAME)
     assert result.counts == {
-        "add": 0, "update": 0, "inactivate": 0, "reactivate": 0, "unchanged": 3, "error": 0,
+        "add": 0,
+        "update": 0,
+        "inactivate": 0,
+        "reactivate": 0,
+        "unchanged": 3,
+        "error": 0,
     }
     assert result.lines == []
 
@@ -34,8 +39,11 @@ def test_add(roster):
     line = by_key(result)["1005"]
     assert line.kind is ChangeType.ADD and line.row == 5 and line.name == "Park, Eve"
     assert {(c.field, c.old, c.new) for c in line.changes} == {
-        ("first_name", "", "Eve"), ("last_name", "", "Park"), ("grade", "", "02"),
-        ("birthdate", "", "2017-02-03"), ("school_code", "", "EL2"),
+        ("first_name", "", "Eve"),
+        ("last_name", "", "Park"),
+        ("grade", "", "02"),
+        ("birthdate", "", "2017-02-03"),
+        ("school_code", "", "EL2"),
     }
     assert result.counts["add"] == 1 and result.counts["unchanged"] == 3
 
@@ -45,7 +53,8 @@ def test_update_lists_only_the_changed_fields_with_old_and_new(roster):
     line = by_key(result)["1001"]
     assert line.kind is ChangeType.UPDATE and line.ref == "ref-1001"
     assert [(c.field, c.old, c.new) for c in line.changes] == [
-        ("last_name", "Lee", "Lee-Smith"), ("grade", "03", "04"),
+        ("last_name", "Lee", "Lee-Smith"),
+        ("grade", "03", "04"),
     ]
 
 
@@ -85,7 +94,8 @@ def test_reactivate_an_archived_student_with_its_changes(roster):
     line = by_key(result)["1004"]
     assert line.kind is ChangeType.REACTIVATE
     assert [(c.field, c.old, c.new) for c in line.changes] == [
-        ("grade", "08", "09"), ("school_code", "MS1", "HS1"),
+        ("grade", "08", "09"),
+        ("school_code", "MS1", "HS1"),
     ]
 
 
@@ -107,8 +117,9 @@ def test_errors_say_row_and_column(roster):
 
 
 def test_duplicate_numbers_make_every_occurrence_an_error(roster):
-    result = run(roster, *SAME, "1002,Ben,Ortiz,6,2014-09-15,EL1", "1009,X,Y,1,,EL1",
-                 "1009,X,Z,1,,EL1")
+    result = run(
+        roster, *SAME, "1002,Ben,Ortiz,6,2014-09-15,EL1", "1009,X,Y,1,,EL1", "1009,X,Z,1,,EL1"
+    )
     errors = sorted((line.row, line.key) for line in result.lines if line.kind is ChangeType.ERROR)
     assert errors == [(3, "1002"), (5, "1002"), (6, "1009"), (7, "1009")]
     first = next(line for line in result.lines if line.row == 3)
@@ -124,8 +135,9 @@ def test_an_error_row_protects_its_student_from_inactivation(roster):
 
 
 def test_unknown_school_code_is_an_error_when_schools_are_known(roster):
-    result = run(roster, *SAME, "1010,New,Kid,1,2019-05-05,ZZ9",
-                 known_school_codes=frozenset({"EL1", "EL2"}))
+    result = run(
+        roster, *SAME, "1010,New,Kid,1,2019-05-05,ZZ9", known_school_codes=frozenset({"EL1", "EL2"})
+    )
     line = by_key(result)["1010"]
     assert line.kind is ChangeType.ERROR
     assert line.errors == ["Row 5, column 'School_Code': unknown school code 'ZZ9'"]
@@ -145,8 +157,12 @@ def test_only_mapped_fields_are_compared(roster):
     # No grade column: Ann's grade is never blanked.
     result = preview(
         roster,
-        csv_bytes("1001,Ann,Lee", "1002,Ben,Ortiz", "1003,Cara,Nguyen",
-                  header="StudentID,First Name,Last Name"),
+        csv_bytes(
+            "1001,Ann,Lee",
+            "1002,Ben,Ortiz",
+            "1003,Cara,Nguyen",
+            header="StudentID,First Name,Last Name",
+        ),
         "export.csv",
     )
     assert result.counts["unchanged"] == 3
@@ -155,11 +171,16 @@ def test_only_mapped_fields_are_compared(roster):
 def test_explicit_mapping_wins_and_unknown_columns_are_reported(roster):
     result = preview(
         roster,
-        csv_bytes("1001,Lee,Ann,x", "1002,Ortiz,Ben,y", "1003,Nguyen,Cara,z",
-                  header="ID,Surname,Given,Bus"),
+        csv_bytes(
+            "1001,Lee,Ann,x",
+            "1002,Ortiz,Ben,y",
+            "1003,Nguyen,Cara,z",
+            header="ID,Surname,Given,Bus",
+        ),
         "export.csv",
-        PreviewOptions(mapping={"ID": "student_number", "Surname": "last_name",
-                                "Given": "first_name"}),
+        PreviewOptions(
+            mapping={"ID": "student_number", "Surname": "last_name", "Given": "first_name"}
+        ),
     )
     assert result.counts["unchanged"] == 3
     assert result.ignored_columns == ["Bus"]
@@ -200,8 +221,13 @@ def test_mixed_date_orders_stay_month_first_and_flag_the_odd_rows():
 
 def test_lines_come_errors_first_then_by_type_and_row(roster):
     result = run(roster, "1001,Ann,Lee,4,04/02/2016,EL1", "1099,New,Kid,1,,EL1", ",x,y,1,,EL1")
-    assert [line.kind.value for line in result.lines] == ["error", "add", "update", "inactivate",
-                                                          "inactivate"]
+    assert [line.kind.value for line in result.lines] == [
+        "error",
+        "add",
+        "update",
+        "inactivate",
+        "inactivate",
+    ]
 
 
 def test_a_mapping_with_a_single_compared_field(roster):

@@ -56,10 +56,23 @@ def test_auto_order_records_the_evidence():
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        ("K", "KG"), ("KG", "KG"), ("kindergarten", "KG"), ("0", "KG"),
-        ("PK", "PK"), ("Pre-K", "PK"), ("TK", "PK"),
-        ("1", "01"), ("01", "01"), ("1st", "01"), ("2nd", "02"), ("3RD", "03"),
-        ("12", "12"), ("12th", "12"), ("5.0", "05"), ("Grade 7", "07"), ("", ""),
+        ("K", "KG"),
+        ("KG", "KG"),
+        ("kindergarten", "KG"),
+        ("0", "KG"),
+        ("PK", "PK"),
+        ("Pre-K", "PK"),
+        ("TK", "PK"),
+        ("1", "01"),
+        ("01", "01"),
+        ("1st", "01"),
+        ("2nd", "02"),
+        ("3RD", "03"),
+        ("12", "12"),
+        ("12th", "12"),
+        ("5.0", "05"),
+        ("Grade 7", "07"),
+        ("", ""),
     ],
 )
 def test_grades(norm, raw, expected):
@@ -74,8 +87,15 @@ def test_bad_grades(norm, raw):
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("F", "free"), ("free", "free"), ("R", "reduced"), ("Reduced", "reduced"),
-     ("P", "paid"), ("Full Pay", "paid"), ("", "")],
+    [
+        ("F", "free"),
+        ("free", "free"),
+        ("R", "reduced"),
+        ("Reduced", "reduced"),
+        ("P", "paid"),
+        ("Full Pay", "paid"),
+        ("", ""),
+    ],
 )
 def test_eligibility(norm, raw, expected):
     assert norm.value("eligibility", raw) == expected

@@ -9,9 +9,15 @@ def counts(add=0, update=0, inactivate=0, reactivate=0):
 
 @pytest.mark.parametrize(
     ("kind", "count", "warns"),
-    [("update", 99, False), ("update", 100, True), ("update", 101, True),
-     ("inactivate", 99, False), ("inactivate", 100, True),
-     ("add", 99, False), ("add", 100, True)],
+    [
+        ("update", 99, False),
+        ("update", 100, True),
+        ("update", 101, True),
+        ("inactivate", 99, False),
+        ("inactivate", 100, True),
+        ("add", 99, False),
+        ("add", 100, True),
+    ],
 )
 def test_warning_is_inclusive_at_ten_percent(kind, count, warns):
     verdict = evaluate(1000, counts(**{kind: count}))

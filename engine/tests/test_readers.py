@@ -104,10 +104,7 @@ def test_blank_lines_are_skipped_but_counted():
 
 
 def test_rows_above_the_header_row_are_ignored_and_do_not_decide_the_delimiter():
-    data = (
-        b"District Roster Export;2024-09-01\n\n"
-        + (FILES / "students_utf8.csv").read_bytes()
-    )
+    data = b"District Roster Export;2024-09-01\n\n" + (FILES / "students_utf8.csv").read_bytes()
     table = read_table(data, "export.csv", header_row=3)
     assert (table.headers, table.header_row, table.delimiter) == (HEADERS, 3, ",")
     assert [number for number, _cells in table.rows] == [4, 5, 6]
@@ -167,9 +164,7 @@ def test_an_unclosed_quote_is_reported_with_its_row():
 def test_rows_are_read_lazily():
     # A large file whose last row is broken: read_table must return without
     # reaching it, and the error surfaces only while iterating.
-    body = b"".join(
-        b"%d,Last%d,First%d,05,2013-04-09,ELM\n" % (n, n, n) for n in range(200_000)
-    )
+    body = b"".join(b"%d,Last%d,First%d,05,2013-04-09,ELM\n" % (n, n, n) for n in range(200_000))
     data = (
         b",".join(name.encode() for name in HEADERS)
         + b"\n"
@@ -180,9 +175,7 @@ def test_rows_are_read_lazily():
     table = read_table(data, "big.csv")
     assert inspect.isgenerator(table.rows)
     assert next(table.rows) == (2, ["0", "Last0", "First0", "05", "2013-04-09", "ELM"])
-    with pytest.raises(
-        FileFormatError, match="big.csv row 200002: a quoted field never ends"
-    ):
+    with pytest.raises(FileFormatError, match="big.csv row 200002: a quoted field never ends"):
         for _row in table.rows:
             pass
 
@@ -190,9 +183,7 @@ def test_rows_are_read_lazily():
 # Workbooks -----------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "name", ["students.xlsx", "students.xls", "students_bad_dimension.xlsx"]
-)
+@pytest.mark.parametrize("name", ["students.xlsx", "students.xls", "students_bad_dimension.xlsx"])
 def test_workbook_cells_come_back_as_the_text_a_person_sees(name):
     table = read(name)
     assert (table.file_format, table.sheet, table.encoding) == (
@@ -248,9 +239,7 @@ def test_mislabelled_files_are_read_by_their_content():
     assert (table.file_format, table.headers) == ("csv", HEADERS)
     table = read_table((FILES / "students.xls").read_bytes(), "students.xlsx")
     assert (table.file_format, len(list(table.rows))) == ("xls", 4)
-    table = read_table(
-        (FILES / "students.xlsx").read_bytes(), "C:\\Exports\\roster.csv"
-    )
+    table = read_table((FILES / "students.xlsx").read_bytes(), "C:\\Exports\\roster.csv")
     assert table.file_format == "xlsx"
 
 
@@ -274,12 +263,9 @@ def test_a_forced_format_is_checked_against_the_content():
 @pytest.mark.parametrize("filename", ["report.pdf", "roster.xlsb", "students.csv.zip"])
 def test_unsupported_extensions_are_refused(filename):
     extension = "." + filename.rsplit(".", 1)[1]
-    message = refused(
-        (FILES / "students_utf8.csv").read_bytes(), filename, "Unsupported file type"
-    )
+    message = refused((FILES / "students_utf8.csv").read_bytes(), filename, "Unsupported file type")
     assert message == (
-        f'Unsupported file type "{extension}" ({filename}): '
-        "export the roster as CSV, XLSX or XLS."
+        f'Unsupported file type "{extension}" ({filename}): export the roster as CSV, XLSX or XLS.'
     )
 
 
@@ -342,9 +328,7 @@ def test_files_that_are_no_table_at_all(name, filename):
 
 
 def test_a_web_page_saved_as_xls_is_explained():
-    page = (
-        b"<!DOCTYPE html>\n<html><body><table><tr><td>Student_Number</td></tr></table>"
-    )
+    page = b"<!DOCTYPE html>\n<html><body><table><tr><td>Student_Number</td></tr></table>"
     refused(
         page,
         "export.xls",
@@ -395,9 +379,7 @@ def test_a_damaged_sheet_inside_a_valid_zip_is_reported_not_raised_raw():
 def test_a_password_protected_workbook_is_explained():
     # Excel saves an encrypted XLSX as an OLE2 container with this stream.
     data = (
-        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-        + b"\x00" * 504
-        + "EncryptedPackage".encode("utf-16-le")
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "EncryptedPackage".encode("utf-16-le")
     )
     refused(data, "locked.xlsx", r"^locked\.xlsx is password-protected")
 
@@ -412,9 +394,7 @@ def test_a_header_row_past_the_end(name):
     )
 
 
-@pytest.mark.parametrize(
-    "name", ["students_blank_lines.csv", "students.xlsx", "students.xls"]
-)
+@pytest.mark.parametrize("name", ["students_blank_lines.csv", "students.xlsx", "students.xls"])
 def test_a_blank_header_row(name):
     refused_file(name, rf"^Row 4 of {name}, the header row, is blank", header_row=4)
 
