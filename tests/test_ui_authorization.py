@@ -6,11 +6,9 @@ the large change and submits an authorization request; a Support
 representative approves it; the clerk applies the run.
 """
 
-import unittest
+from odoo.tests import tagged
 
-from odoo.tests import HttpCase, tagged
-
-from .common import StudentImportCase
+from .common import StudentImportTourCase
 
 TOUR_REQUEST = "school_student_import_authorization_request"
 TOUR_APPROVE = "school_student_import_authorization_approve"
@@ -23,7 +21,7 @@ NEW_NUMBERS = [str(300001 + n) for n in range(8)]
 
 
 @tagged("post_install", "-at_install")
-class TestUiAuthorization(StudentImportCase, HttpCase):
+class TestUiAuthorization(StudentImportTourCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -36,31 +34,13 @@ class TestUiAuthorization(StudentImportCase, HttpCase):
                 for n, number in enumerate(NEW_NUMBERS)
             ]
         )
-        attachment = cls.env["ir.attachment"].create(
-            {
-                "name": KEPT_FILE,
-                "raw": data,
-                "mimetype": "text/csv",
-                "res_model": "student.importer",
-                "res_id": cls.importer.id,
-            }
-        )
-        cls.importer.attachment_ids = attachment
-
-    def tour(self, url, name, user):
-        try:
-            self.start_tour(url, name, login=user.login, timeout=120)
-        except unittest.SkipTest as skip:
-            # Odoo skips browser tests without Chrome or websocket-client; the
-            # issue wants this test to fail then, not to pass unseen.
-            self.fail(f"the tour {name} did not run: {skip}")
-        self.env.invalidate_all()
+        cls.keep_file(KEPT_FILE, data)
 
     def test_request_approve_and_apply_in_the_browser(self):
         self.assertFalse(self.student(NEW_NUMBERS[0]))
 
         # 1. The clerk: preview, "Yes, apply", Submit Request.
-        self.tour("/odoo", TOUR_REQUEST, self.user)
+        self.run_tour("/odoo", TOUR_REQUEST, self.user)
         run = self.env["student.import.run"].search([("importer_id", "=", self.importer.id)])
         self.assertEqual(len(run), 1, "the tour previews the kept file once")
         self.assertEqual(run.file_name, KEPT_FILE)
@@ -77,12 +57,12 @@ class TestUiAuthorization(StudentImportCase, HttpCase):
 
         # 2. The Support representative: approve from the Safeguards page.
         url = f"/odoo/action-school_student_import.student_import_run_action/{run.id}"
-        self.tour(url, TOUR_APPROVE, self.approver)
+        self.run_tour(url, TOUR_APPROVE, self.approver)
         self.assertEqual(run.state, "review", "approving does not apply")
         self.assertEqual(run.authorization_state, "authorized")
 
         # 3. The clerk again: Apply.
-        self.tour("/odoo", TOUR_APPLY, self.user)
+        self.run_tour("/odoo", TOUR_APPLY, self.user)
         self.assertEqual(run.state, "done")
         self.assertEqual(run.applied_by_id, self.user)
         self.assertEqual(run.confirmed_by_id, self.user)

@@ -14,7 +14,7 @@
  */
 import { registry } from "@web/core/registry";
 import { stepUtils } from "@web_tour/tour_service/tour_utils";
-import { formFieldIs, textOf, waitUntil } from "@school_student_import/../tests/tours/tour_helpers";
+import { formFieldIs, runNowOnKeptFile, textOf, waitUntil } from "@school_student_import/../tests/tours/tour_helpers";
 
 const MENU = "school_student_import";
 const KEPT_FILE = "large_export.csv";
@@ -44,45 +44,7 @@ const REQUESTS = ".o_field_widget[name=authorization_ids] .o_data_row";
 registry.category("web_tour.tours").add("school_student_import_authorization_request", {
     url: "/odoo",
     steps: () => [
-        // Student Imports > Importers > Mosaic Student > Run Now
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open Student Imports",
-            trigger: `.o_app[data-menu-xmlid="${MENU}.school_student_import_menu_root"]`,
-            run: "click",
-        },
-        {
-            content: "Open Importers",
-            trigger: `.o_main_navbar [data-menu-xmlid="${MENU}.student_importer_menu"]`,
-            run: "click",
-        },
-        {
-            content: "Open the Mosaic Student importer",
-            trigger: ".o_list_view .o_data_row td[name=name]:contains(Mosaic Student)",
-            run: "click",
-        },
-        {
-            content: "Run Now",
-            trigger: ".o_form_view .o_form_statusbar button[name=action_run_now]",
-            run: "click",
-        },
-        {
-            content: "Choose the importer's kept file",
-            trigger: ".modal .o_field_widget[name=attachment_id] input",
-            run: "edit large_export",
-        },
-        {
-            trigger: `.o-autocomplete--dropdown-item a:contains(${KEPT_FILE})`,
-            run: "click",
-        },
-        {
-            trigger: `.modal .o_field_widget[name=attachment_id] input:value(${KEPT_FILE})`,
-        },
-        {
-            content: "Preview",
-            trigger: ".modal-footer button[name=action_run]",
-            run: "click",
-        },
+        ...runNowOnKeptFile(KEPT_FILE),
         // The review screen announces both safeguards
         runInReview(),
         formFieldIs("count_add", "8"),

@@ -7,10 +7,8 @@
  * and the file: 2 updates, 1 add, 1 reactivation, 1 inactivation, 1 error.
  */
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
-import { formFieldIs, textOf, waitUntil } from "@school_student_import/../tests/tours/tour_helpers";
+import { formFieldIs, runNowOnKeptFile, textOf, waitUntil } from "@school_student_import/../tests/tours/tour_helpers";
 
-const MENU = "school_student_import";
 
 /** The change types shown in the list, one per row. */
 function listedChangeTypes() {
@@ -35,45 +33,7 @@ function panelCounters() {
 registry.category("web_tour.tours").add("school_student_import_review_apply", {
     url: "/odoo",
     steps: () => [
-        // Student Imports > Importers > Mosaic Student > Run Now
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open Student Imports",
-            trigger: `.o_app[data-menu-xmlid="${MENU}.school_student_import_menu_root"]`,
-            run: "click",
-        },
-        {
-            content: "Open Importers",
-            trigger: `.o_main_navbar [data-menu-xmlid="${MENU}.student_importer_menu"]`,
-            run: "click",
-        },
-        {
-            content: "Open the Mosaic Student importer",
-            trigger: ".o_list_view .o_data_row td[name=name]:contains(Mosaic Student)",
-            run: "click",
-        },
-        {
-            content: "Run Now",
-            trigger: ".o_form_view .o_form_statusbar button[name=action_run_now]",
-            run: "click",
-        },
-        {
-            content: "Choose the importer's kept daily file",
-            trigger: ".modal .o_field_widget[name=attachment_id] input",
-            run: "edit daily_export",
-        },
-        {
-            trigger: ".o-autocomplete--dropdown-item a:contains(daily_export.csv)",
-            run: "click",
-        },
-        {
-            trigger: ".modal .o_field_widget[name=attachment_id] input:value(daily_export.csv)",
-        },
-        {
-            content: "Preview",
-            trigger: ".modal-footer button[name=action_run]",
-            run: "click",
-        },
+        ...runNowOnKeptFile("daily_export.csv"),
         // The run's review screen: state and counts
         {
             content: "The run waits for review",

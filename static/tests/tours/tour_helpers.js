@@ -1,5 +1,8 @@
 /** @odoo-module **/
 /* Helpers shared by the addon's tours. */
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+const MENU = "school_student_import";
 
 /** Text of an element, blanks collapsed. */
 export function textOf(element) {
@@ -35,4 +38,51 @@ export function formFieldIs(name, expected) {
             }, `${name} should read "${expected}"`);
         },
     };
+}
+
+/**
+ * Student Imports > Importers > Mosaic Student > Run Now, pick the kept file
+ * `keptFile` (e.g. "daily_export.csv") and press Preview.
+ */
+export function runNowOnKeptFile(keptFile) {
+    return [
+        stepUtils.showAppsMenuItem(),
+        {
+            content: "Open Student Imports",
+            trigger: `.o_app[data-menu-xmlid="${MENU}.school_student_import_menu_root"]`,
+            run: "click",
+        },
+        {
+            content: "Open Importers",
+            trigger: `.o_main_navbar [data-menu-xmlid="${MENU}.student_importer_menu"]`,
+            run: "click",
+        },
+        {
+            content: "Open the Mosaic Student importer",
+            trigger: ".o_list_view .o_data_row td[name=name]:contains(Mosaic Student)",
+            run: "click",
+        },
+        {
+            content: "Run Now",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_run_now]",
+            run: "click",
+        },
+        {
+            content: `Choose the importer's kept file ${keptFile}`,
+            trigger: ".modal .o_field_widget[name=attachment_id] input",
+            run: `edit ${keptFile.replace(/\.csv$/, "")}`,
+        },
+        {
+            trigger: `.o-autocomplete--dropdown-item a:contains(${keptFile})`,
+            run: "click",
+        },
+        {
+            trigger: `.modal .o_field_widget[name=attachment_id] input:value(${keptFile})`,
+        },
+        {
+            content: "Preview",
+            trigger: ".modal-footer button[name=action_run]",
+            run: "click",
+        },
+    ];
 }
