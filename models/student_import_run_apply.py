@@ -1,0 +1,268 @@
+from collections import defaultdict
+
+from odoo import models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, split_every
+
+from .. import engine
+from .student_import_run import BATCH
+
+
+class StudentImportRun(models.Model):
+    """Apply and Revert: the only places where a run writes to students."""
+
+    _inherit = "student.import.run"
+
+    # Apply and revert
+
+    def _check_can_apply(self):
+        """Refuse Apply when the run is not ready; the safeguards extend this."""
+        self.ensure_one()
+        if self.state != "review":
+            raise UserError(
+                self.env._(
+                    "%(run)s is %(state)s: only a run in review can be applied.",
+                    run=self.name,
+                    state=self._state_label(),
+                )
+            )
+        open_errors = self.env["student.import.line"].search_count(
+            [("run_id", "=", self.id), ("change_type", "=", "error"), ("excluded", "=", False)]
+        )
+        if open_errors:
+            raise UserError(
+                self.env._(
+                    "%(run)s has %(count)s error lines. Fix the file and run it again, or "
+                    "exclude those lines to apply the rest.",
+                    run=self.name,
+                    count=open_errors,
+                )
+            )
+        if self._roster_fingerprint(self.company_id) != self.roster_fingerprint:
+            raise UserError(
+                self.env._(
+                    "The roster changed since %(run)s was previewed (students were created, "
+                    "edited or archived). Run the import again to see the changes as they "
+                    "are now.",
+                    run=self.name,
+                )
+            )
+
+    def _apply(self):
+        self.ensure_one()
+        self._check_can_apply()
+        Student = self.env["school.student"].with_context(tracking_disable=True, active_test=False)
+        schools = self._school_ids()
+        lines = self.env["student.import.line"].search_read(
+            [("run_id", "=", self.id), ("excluded", "=", False), ("change_type", "!=", "error")],
+            ["change_type", "student_id", "student_number"],
+        )
+        changes = self._changes_by_line()
+        adds, add_lines, writes, to_archive, to_restore = [], [], defaultdict(list), [], []
+        for line in lines:
+            values = {name: new for name, _old, new in changes.get(line["id"], ())}
+            kind = line["change_type"]
+            if kind == "add":
+                vals = self._student_vals(values, schools)
+                vals["student_number"] = line["student_number"]
+                vals["company_id"] = self.company_id.id
+                vals["last_run_id"] = self.id
+                adds.append(vals)
+                add_lines.append(line["id"])
+                continue
+            student_id = line["student_id"][0]
+            if kind == "inactivate":
+                to_archive.append(student_id)
+                continue
+            if kind == "reactivate":
+                to_restore.append(student_id)
+            for name, value in self._student_vals(values, schools).items():
+                writes[(name, value)].append(student_id)
+        added = []
+        for batch in split_every(BATCH, adds):
+            added.extend(Student.create(list(batch)).ids)
+        self._write_grouped(Student, writes)
+        if to_restore:
+            Student.browse(to_restore).write({"active": True})
+        if to_archive:
+            Student.browse(to_archive).write({"active": False})
+        touched = [line["student_id"][0] for line in lines if line["student_id"]]
+        Student.browse(touched).write({"last_run_id": self.id})
+        Student.flush_model()
+        # Link the added students to their lines, for Revert. create()
+        # returns records in the order of its values, so lines and students
+        # pair up; an UPDATE joined on the primary key, in batches.
+        for pairs in split_every(BATCH, zip(add_lines, added, strict=True)):
+            self.env.cr.execute_values(
+                """UPDATE student_import_line l SET student_id = v.student_id
+                     FROM (VALUES %s) AS v(line_id, student_id) WHERE l.id = v.line_id""",
+                list(pairs),
+                page_size=BATCH,
+            )
+        self.env["student.import.line"].invalidate_model(["student_id"])
+        self.sudo().write(
+            {
+                "state": "done",
+                "applied_by_id": self.env.uid,
+                "applied_date": self.env.cr.now(),
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Applied by %(user)s: %(count)s students written.",
+                user=self.env.user.name,
+                count=len(lines),
+            )
+        )
+
+    def _revert(self):
+        self.ensure_one()
+        if self.state != "done":
+            raise UserError(
+                self.env._(
+                    "%(run)s is %(state)s: only an applied run can be reverted.",
+                    run=self.name,
+                    state=self._state_label(),
+                )
+            )
+        Student = self.env["school.student"].with_context(tracking_disable=True, active_test=False)
+        lines = self.env["student.import.line"].search_read(
+            [("run_id", "=", self.id), ("excluded", "=", False), ("change_type", "!=", "error")],
+            ["change_type", "student_id", "student_number", "name"],
+        )
+        missing = [line for line in lines if not line["student_id"]]
+        if missing:
+            raise UserError(
+                self.env._(
+                    "%(count)s students of %(run)s were deleted since it was applied: it "
+                    "cannot be reverted.",
+                    count=len(missing),
+                    run=self.name,
+                )
+            )
+        changes = self._changes_by_line()
+        changed = self._changed_since_apply(lines, changes)
+        if changed:
+            names = ", ".join(changed[:10])
+            more = len(changed) - 10
+            raise UserError(
+                self.env._(
+                    "These students changed after %(run)s was applied, so reverting would "
+                    "overwrite newer data: %(names)s%(more)s. Correct them by hand or run a "
+                    "new import instead.",
+                    run=self.name,
+                    names=names,
+                    more=self.env._(" and %(n)s more", n=more) if more > 0 else "",
+                )
+            )
+        schools = self._school_ids()
+        writes, to_archive, to_restore = defaultdict(list), [], []
+        for line in lines:
+            student_id, kind = line["student_id"][0], line["change_type"]
+            if kind in ("add", "reactivate"):
+                to_archive.append(student_id)
+            elif kind == "inactivate":
+                to_restore.append(student_id)
+            if kind in ("update", "reactivate"):
+                old = {name: before for name, before, _new in changes.get(line["id"], ())}
+                for name, value in self._student_vals(old, schools).items():
+                    writes[(name, value)].append(student_id)
+        self._write_grouped(Student, writes)
+        if to_archive:
+            Student.browse(to_archive).write({"active": False})
+        if to_restore:
+            Student.browse(to_restore).write({"active": True})
+        self.sudo().write(
+            {
+                "state": "reverted",
+                "reverted_by_id": self.env.uid,
+                "reverted_date": self.env.cr.now(),
+            }
+        )
+        self.message_post(
+            body=self.env._(
+                "Reverted by %(user)s: %(count)s students restored.",
+                user=self.env.user.name,
+                count=len(lines),
+            )
+        )
+
+    def _changed_since_apply(self, lines, changes):
+        """Names of the students whose managed values or active flag are no
+        longer what this run wrote: reverting them would lose newer data."""
+        roster = self._load_roster(self.company_id)
+        positions = {name: i for i, name in enumerate(engine.FIELDS)}
+        # Any later write shows in write_date; values catch what a write in
+        # the same transaction as Apply would hide.
+        self.env["school.student"].flush_model(["write_date"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM school_student WHERE company_id = %s AND write_date > %s",
+                self.company_id.id,
+                self.applied_date,
+            )
+        )
+        written_since = {row[0] for row in self.env.cr.fetchall()}
+        changed = []
+        for line in lines:
+            position = roster.index.get(line["student_number"])
+            expect_active = line["change_type"] != "inactivate"
+            if (
+                position is None
+                or roster.refs[position] != line["student_id"][0]
+                or line["student_id"][0] in written_since
+                or bool(roster.active[position]) != expect_active
+                or any(
+                    roster.values[position][positions[name]] != (new or "")
+                    for name, _old, new in changes.get(line["id"], ())
+                )
+            ):
+                changed.append(f"{line['name']} ({line['student_number']})")
+        return changed
+
+    def _changes_by_line(self):
+        """``{line id: [(field, old, new), ...]}`` of this run, in one query."""
+        self.env.cr.execute(
+            SQL(
+                """SELECT line_id, field_name, old_value, new_value
+                     FROM student_import_change WHERE run_id = %s ORDER BY line_id, sequence""",
+                self.id,
+            )
+        )
+        result = defaultdict(list)
+        for line_id, name, old, new in self.env.cr.fetchall():
+            result[line_id].append((name, old or "", new or ""))
+        return result
+
+    def _school_ids(self):
+        schools = (
+            self.env["school.site"]
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company_id.id)])
+        )
+        return {school.code: school.id for school in schools}
+
+    def _student_vals(self, values, schools):
+        """Canonical text values of the engine -> ``school.student`` write values."""
+        vals = {}
+        for name, value in values.items():
+            if name == "student_number":
+                continue
+            if name == "school_code":
+                if value and value not in schools:
+                    raise UserError(
+                        self.env._(
+                            "School code %(code)s is not a school of this company.", code=value
+                        )
+                    )
+                vals["school_id"] = schools.get(value, False) if value else False
+            else:
+                vals[name] = value or False
+        return vals
+
+    @staticmethod
+    def _write_grouped(Student, writes):
+        """One ``write`` per (field, value): a promotion of 5,000 students to
+        grade 04 is one UPDATE, not 5,000."""
+        for (name, value), student_ids in writes.items():
+            Student.browse(student_ids).write({name: value})
