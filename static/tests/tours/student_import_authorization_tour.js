@@ -13,10 +13,15 @@
  * students) and the kept file: 8 new students, 20% of the roster.
  */
 import { registry } from "@web/core/registry";
-import { stepUtils } from "@web_tour/tour_service/tour_utils";
-import { formFieldIs, runNowOnKeptFile, textOf, waitUntil } from "@school_student_import/../tests/tours/tour_helpers";
+import {
+    appliedWithRevert,
+    formFieldIs,
+    openMenu,
+    runNowOnKeptFile,
+    textOf,
+    waitUntil,
+} from "@school_student_import/../tests/tours/tour_helpers";
 
-const MENU = "school_student_import";
 const KEPT_FILE = "large_export.csv";
 const REQUEST_COMMENT = "Eight kindergarten transfers from the closed Elm school";
 const DECISION_COMMENT = "Checked with the district office";
@@ -202,17 +207,7 @@ registry.category("web_tour.tours").add("school_student_import_authorization_app
     url: "/odoo",
     steps: () => [
         // Student Imports > Import Runs > the run
-        stepUtils.showAppsMenuItem(),
-        {
-            content: "Open Student Imports",
-            trigger: `.o_app[data-menu-xmlid="${MENU}.school_student_import_menu_root"]`,
-            run: "click",
-        },
-        {
-            content: "Open Import Runs",
-            trigger: `.o_main_navbar [data-menu-xmlid="${MENU}.student_import_run_menu"]`,
-            run: "click",
-        },
+        ...openMenu("student_import_run_menu", "Import Runs"),
         {
             content: "Open the run of the kept file",
             trigger: `.o_list_view .o_data_row td[name=file_name]:contains(${KEPT_FILE})`,
@@ -227,15 +222,6 @@ registry.category("web_tour.tours").add("school_student_import_authorization_app
             run: "click",
         },
         noDialog("Apply"),
-        {
-            content: "The run is applied",
-            trigger:
-                ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Applied)",
-        },
-        {
-            content: "Apply is gone, Revert is offered",
-            trigger:
-                ".o_form_view .o_form_statusbar:not(:has(button[name=action_start_apply])):has(button[name=action_revert])",
-        },
+        ...appliedWithRevert(),
     ],
 });

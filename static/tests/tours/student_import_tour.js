@@ -7,7 +7,13 @@
  * and the file: 2 updates, 1 add, 1 reactivation, 1 inactivation, 1 error.
  */
 import { registry } from "@web/core/registry";
-import { formFieldIs, runNowOnKeptFile, textOf, waitUntil } from "@school_student_import/../tests/tours/tour_helpers";
+import {
+    appliedWithRevert,
+    formFieldIs,
+    runNowOnKeptFile,
+    textOf,
+    waitUntil,
+} from "@school_student_import/../tests/tours/tour_helpers";
 
 
 /** The change types shown in the list, one per row. */
@@ -153,15 +159,6 @@ registry.category("web_tour.tours").add("school_student_import_review_apply", {
             trigger: ".o_form_view .o_form_statusbar button[name=action_start_apply]",
             run: "click",
         },
-        {
-            content: "The run is applied",
-            trigger:
-                ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Applied)",
-        },
-        {
-            content: "Apply is gone, Revert is offered",
-            trigger:
-                ".o_form_view .o_form_statusbar:not(:has(button[name=action_start_apply])):has(button[name=action_revert])",
-        },
+        ...appliedWithRevert(),
     ],
 });

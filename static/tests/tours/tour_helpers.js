@@ -40,11 +40,8 @@ export function formFieldIs(name, expected) {
     };
 }
 
-/**
- * Student Imports > Importers > Mosaic Student > Run Now, pick the kept file
- * `keptFile` (e.g. "daily_export.csv") and press Preview.
- */
-export function runNowOnKeptFile(keptFile) {
+/** Student Imports > `label`, the menu item of xml id `menuId`. */
+export function openMenu(menuId, label) {
     return [
         stepUtils.showAppsMenuItem(),
         {
@@ -53,10 +50,36 @@ export function runNowOnKeptFile(keptFile) {
             run: "click",
         },
         {
-            content: "Open Importers",
-            trigger: `.o_main_navbar [data-menu-xmlid="${MENU}.student_importer_menu"]`,
+            content: `Open ${label}`,
+            trigger: `.o_main_navbar [data-menu-xmlid="${MENU}.${menuId}"]`,
             run: "click",
         },
+    ];
+}
+
+/** The statusbar says Applied; Apply is gone and Revert is offered. */
+export function appliedWithRevert() {
+    return [
+        {
+            content: "The run is applied",
+            trigger:
+                ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Applied)",
+        },
+        {
+            content: "Apply is gone, Revert is offered",
+            trigger:
+                ".o_form_view .o_form_statusbar:not(:has(button[name=action_start_apply])):has(button[name=action_revert])",
+        },
+    ];
+}
+
+/**
+ * Student Imports > Importers > Mosaic Student > Run Now, pick the kept file
+ * `keptFile` (e.g. "daily_export.csv") and press Preview.
+ */
+export function runNowOnKeptFile(keptFile) {
+    return [
+        ...openMenu("student_importer_menu", "Importers"),
         {
             content: "Open the Mosaic Student importer",
             trigger: ".o_list_view .o_data_row td[name=name]:contains(Mosaic Student)",
