@@ -207,6 +207,22 @@ class StudentImporter(models.Model):
         except engine.EngineError as error:
             raise UserError(str(error)) from None
 
+    def _try_lock(self):
+        """Take this importer's job lock for the current transaction.
+
+        Return False at once when another transaction (another worker, another
+        server on the same database) holds it.  One importer runs one job at
+        a time: Run Now, Apply and the scheduler all take this lock first.  A
+        PostgreSQL advisory lock, not a row lock, so that an administrator can
+        still edit the importer while a job runs; it is released when the
+        transaction ends, committed or rolled back.
+        """
+        self.ensure_one()
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtext('student.importer'), %s)", [self.id]
+        )
+        return self.env.cr.fetchone()[0]
+
     def action_run_now(self):
         self.ensure_one()
         return {
