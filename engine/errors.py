@@ -1,9 +1,9 @@
 """The engine's own exceptions.
 
 Every message is one line meant for a person (a district's data clerk): it
-says what is wrong and, where it can, where (file row, column).  The Odoo
-models turn these into ``UserError``; the command line prints them and exits
-non-zero.
+says what is wrong and, where it can, where (file row, column) and what to
+do.  The Odoo models turn these into ``UserError``; the command line prints
+them and exits non-zero.
 """
 
 
@@ -13,6 +13,18 @@ class EngineError(Exception):
 
 class FileFormatError(EngineError):
     """The file cannot be read as a student table (format, encoding, empty)."""
+
+
+class LimitError(FileFormatError):
+    """The file passes one of the :class:`~engine.limits.Limits`.
+
+    ``limit`` is the limit's name (``"max_rows"``), ``value`` its value.
+    """
+
+    def __init__(self, message, limit="", value=None):
+        super().__init__(message)
+        self.limit = limit
+        self.value = value
 
 
 class MappingError(EngineError):

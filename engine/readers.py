@@ -19,13 +19,13 @@ import struct
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from zipfile import BadZipFile, ZipFile
+from zipfile import BadZipFile
 
-import openpyxl
 import xlrd
 
-from .errors import FileFormatError
+from . import xlsx
+from .errors import FileFormatError, LimitError
+from .limits import Limits, check_archive, short_name
 
 _EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 _DELIMITERS = (",", ";", "\t", "|")
@@ -80,6 +80,7 @@ def read_table(
     header_row: int = 1,
     sheet: str | None = None,
     allow_empty: bool = False,
+    limits: Limits | None = None,
 ) -> Table:
     """Read ``data``, the bytes of ``filename``, as a header row and data rows.
 
@@ -91,14 +92,26 @@ def read_table(
     ``|`` the one that splits the header and the next rows consistently.
     ``header_row`` is the 1-based row holding the column names (rows above it
     are ignored); ``sheet`` names the worksheet (default: the first one).
+    ``limits`` (default :class:`~engine.limits.Limits`) bound the file's
+    size, rows, columns and values; the reader stops at the first one passed.
 
     The first data row is read before returning, so that a file with no
     student rows fails here (unless ``allow_empty``, for a roster that may be
     legitimately empty); the rest is read as ``Table.rows`` is iterated.
 
-    Raises :class:`~engine.errors.FileFormatError` with a one-line reason.
+    Raises :class:`~engine.errors.FileFormatError` with a one-line reason
+    (:class:`~engine.errors.LimitError` past a limit).
     """
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1] or filename
+    limits = limits or Limits()
+    name = short_name(filename)
+    limits.check_file_size(len(data), name)
+    if _is_blank(data):
+        raise FileFormatError(
+            f"{name} is empty: check that the export finished, then choose the file again."
+        )
+    what = binary_kind(data)
+    if what:
+        raise _not_a_list(name, what)
     extension = os.path.splitext(name)[1].lower()
     if extension not in _EXTENSIONS:
         shown = f'"{extension}" ({name})' if extension else f"({name}: no extension)"
@@ -107,21 +120,99 @@ def read_table(
         )
     if not isinstance(header_row, int) or header_row < 1:
         raise FileFormatError(f"The header row must be 1 or more, not {header_row!r}.")
-    if _is_blank(data):
-        raise FileFormatError(f"{name} is empty.")
     actual = _content_format(data, name, encoding or "auto")
     wanted = (file_format or "auto").strip().lower().replace("xlsm", "xlsx")
     if wanted not in ("auto", *_FORMATS):
-        raise FileFormatError(f'Unknown file format "{file_format}" for {name}.')
+        raise FileFormatError(f'Unknown file format "{str(file_format)[:20]}" for {name}.')
     if wanted not in ("auto", actual):
         what = "a text (CSV) file" if actual == "csv" else f"an {actual.upper()} workbook"
         raise FileFormatError(
             f"{name} is {what}, but the file format is set to {wanted.upper()}: "
             f"set it to auto or {actual.upper()}."
         )
+    context = _Context(name, header_row, limits)
     if actual == "csv":
-        return _read_csv(data, name, encoding, delimiter, header_row, allow_empty)
-    return _read_book(actual, data, name, header_row, sheet, allow_empty)
+        return _read_csv(data, context, encoding, delimiter, allow_empty)
+    if actual == "xlsx":
+        return _read_xlsx(data, context, sheet, allow_empty)
+    return _read_xls(data, context, sheet, allow_empty)
+
+
+@dataclass
+class _Context:
+    """What every step of a read needs to name a place and refuse past a limit."""
+
+    name: str
+    header_row: int
+    limits: Limits
+    headers: list | None = None
+
+    def refuse(self, limit, found, row=0, column=0, line=False, advice=""):
+        """Raise the :class:`LimitError` of ``limit`` at ``row`` (a line of text if ``line``)."""
+        place = ""
+        if row:
+            place = f"{'line' if line else 'row'} {row:,}"
+            if column:
+                header = ""
+                if self.headers and column <= len(self.headers) and self.headers[column - 1]:
+                    header = f" ({self.headers[column - 1][:30]})"
+                place += f", column {column:,}{header}"
+        advice = advice or _ADVICE.get(limit, "")
+        raise self.limits.refuse(self.name, limit, found, place, advice)
+
+
+_ADVICE = {
+    "max_rows": "split the file, or raise the limit",
+    "max_columns": "check the delimiter and export fewer columns, or raise the limit",
+    "max_cell_chars": 'check that value (a stray " character?), or raise the limit',
+}
+
+# Signatures of files that are no table, whatever their name says.
+_SIGNATURES = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"\x7fELF", "an executable program (ELF)"),
+    (b"\xcf\xfa\xed\xfe", "an executable program (Mach-O)"),
+    (b"\xfe\xed\xfa\xcf", "an executable program (Mach-O)"),
+    (b"\xca\xfe\xba\xbe", "an executable program (Mach-O or Java)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an XZ archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"{\\rtf", "an RTF document"),
+    (b"OggS", "an audio or video file"),
+    (b"ID3", "an MP3 audio file"),
+)
+
+
+def binary_kind(data):
+    """What ``data`` is when its signature shows that it is no table; else ``""``.
+
+    ZIP and OLE files (XLSX and XLS workbooks, but also Word documents and
+    other archives) are judged by their content by :func:`read_table`.
+    """
+    head = data[:64]
+    for magic, what in _SIGNATURES:
+        if head.startswith(magic):
+            return what
+    if head[4:8] == b"ftyp":
+        return "a video or photo file (MP4, MOV or HEIC)"
+    if head.startswith(b"RIFF") and head[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return {b"WEBP": "a WebP image", b"WAVE": "a WAV audio file"}.get(
+            head[8:12], "an AVI video"
+        )
+    if head.startswith(b"MZ") and len(data) >= 64:
+        offset = int.from_bytes(data[60:64], "little")
+        if data[offset : offset + 4] == b"PE\x00\x00":
+            return "an executable program (Windows)"
+    return ""
 
 
 def _is_blank(data):
@@ -132,6 +223,12 @@ def _is_blank(data):
     return not data[start:].strip(_BLANK_BYTES)
 
 
+def _not_a_list(name, what):
+    return FileFormatError(
+        f"{name} is {what}, not a student list: export the students from the SIS as CSV or XLSX."
+    )
+
+
 def _not_readable(name, hint=""):
     return FileFormatError(f"{name} is not a readable CSV, XLSX or XLS file{hint}.")
 
@@ -139,20 +236,16 @@ def _not_readable(name, hint=""):
 def _content_format(data, name, encoding):
     """Return ``"xlsx"``, ``"xls"`` or ``"csv"`` from the bytes themselves."""
     if data.startswith(_ZIP_MAGIC):
-        try:
-            with ZipFile(io.BytesIO(data)) as archive:
-                members = archive.namelist()
-        except Exception as exc:
-            raise _cannot_open(name, "xlsx", exc) from exc
-        # A .docx or any other zip renamed .xlsx has no workbook part.
-        if not any(member.lower().endswith("workbook.xml") for member in members):
-            raise _not_readable(name)
-        return "xlsx"
+        return "xlsx"  # what kind of ZIP it is, is checked when it is opened
     if data.startswith(_OLE2_MAGIC):
         if _ENCRYPTED_STREAM in data:
             raise FileFormatError(
                 f"{name} is password-protected: remove the password and save it again."
             )
+        if not any(stream in data for stream in _WORKBOOK_STREAMS):
+            what = next((what for stream, what in _OLE_DOCUMENTS if stream in data), "")
+            if what:
+                raise _not_a_list(name, what)
         return "xls"
     wide = encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32"))
     if wide or data.startswith(_UTF16_BOMS):
@@ -169,10 +262,39 @@ def _content_format(data, name, encoding):
     return "csv"
 
 
+# An OLE2 file holds named streams; their names are stored in UTF-16.
+_WORKBOOK_STREAMS = tuple(name.encode("utf-16-le") for name in ("Workbook", "Book\x00"))
+_OLE_DOCUMENTS = tuple(
+    (name.encode("utf-16-le"), what)
+    for name, what in (
+        ("WordDocument", "a Word document (DOC)"),
+        ("PowerPoint Document", "a PowerPoint presentation (PPT)"),
+        ("__substg1.0_", "an Outlook message (MSG)"),
+        ("VisioDocument", "a Visio drawing"),
+    )
+)
+# What a ZIP without a workbook part is, by a part it holds.
+_ZIP_DOCUMENTS = (
+    ("word/document.xml", "a Word document (DOCX)"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (PPTX)"),
+    ("xl/workbook.bin", "an Excel binary workbook (XLSB)"),
+    ("content.xml", "an OpenDocument file (ODS or ODT)"),
+)
+
+
+def archive_kind(names):
+    """What a ZIP holding the parts ``names`` is, when it is not an XLSX workbook."""
+    lowered = {name.lower() for name in names}
+    for part, what in _ZIP_DOCUMENTS:
+        if part in lowered:
+            return what
+    return "a ZIP archive that holds no workbook"
+
+
 def _reason(exc):
-    if isinstance(exc, _DAMAGED):
+    if isinstance(exc, (*_DAMAGED, xlsx.Damaged)):
         return "the file is damaged or incomplete"
-    return " ".join(str(exc).split())[:200] or type(exc).__name__
+    return " ".join(str(exc).split())[:120] or type(exc).__name__
 
 
 def _cannot_open(name, kind, exc):
@@ -181,17 +303,19 @@ def _cannot_open(name, kind, exc):
     )
 
 
-def _table(records, name, header_row, allow_empty, **details):
+def _table(records, context, allow_empty, **details):
     """Find the header and the first data row of ``records``, then wrap the rest."""
     try:
-        headers, first = _start(records, name, header_row, allow_empty)
+        headers, first = _start(records, context, allow_empty)
     except BaseException:
         getattr(records, "close", lambda: None)()
         raise
-    return Table(headers, header_row, _rows(records, first, name), **details)
+    rows = _rows(records, first, context)
+    return Table(headers, context.header_row, rows, **details)
 
 
-def _start(records, name, header_row, allow_empty):
+def _start(records, context, allow_empty):
+    name, header_row, limits = context.name, context.header_row, context.limits
     headers = None
     number = 0
     try:
@@ -199,6 +323,17 @@ def _start(records, name, header_row, allow_empty):
             if headers is None:
                 if number < header_row:
                     continue
+                if number > header_row:  # a workbook skips blank rows
+                    cells = []
+                if len(cells) > limits.max_columns:
+                    while cells and not cells[-1].strip():
+                        cells.pop()
+                    if len(cells) > limits.max_columns:
+                        context.refuse(
+                            "max_columns",
+                            f"the header has {len(cells):,} columns",
+                            number,
+                        )
                 headers = [cell.strip() for cell in cells]
                 while headers and not headers[-1]:
                     headers.pop()
@@ -207,6 +342,7 @@ def _start(records, name, header_row, allow_empty):
                         f"Row {header_row} of {name}, the header row, is blank: "
                         f"set the header row to the row with the column names."
                     )
+                context.headers = headers
             elif cells and (cells[0].strip() or "".join(cells).strip()):
                 return headers, (number, cells)
     except csv.Error as exc:
@@ -221,41 +357,159 @@ def _start(records, name, header_row, allow_empty):
     raise FileFormatError(f"{name} has a header row but no student rows.")
 
 
-def _rows(records, first, name):
+def _rows(records, first, context):
     """Yield ``first`` then the non-blank rows of ``records``; close them at the end."""
     number = first[0] if first else 0
+    max_rows = context.limits.max_rows
     try:
         if first is None:
             return
         yield first
         for number, cells in records:
+            if number > max_rows:
+                context.refuse("max_rows", f"the file has more than {max_rows:,} rows", number)
             # A row starts with the student number as a rule, so one strip is
             # the whole test; the join only runs when the first cell is blank.
             if cells and (cells[0].strip() or "".join(cells).strip()):
                 yield number, cells
     except csv.Error as exc:
-        raise _csv_error(name, number + 1, exc) from exc
+        raise _csv_error(context.name, number + 1, exc) from exc
     finally:
         getattr(records, "close", lambda: None)()
 
 
 def _csv_error(name, row, exc):
-    detail = " ".join(str(exc).split())
+    detail = " ".join(str(exc).split())[:120]
     if "field larger than field limit" in detail:
-        detail = 'a quoted field never ends (look for a stray " character)'
+        detail = 'a value is too long, or a quoted value never ends (look for a stray " character)'
     return FileFormatError(f"{name} row {row}: {detail}.")
 
 
-def _read_csv(data, name, encoding, delimiter, header_row, allow_empty):
+def _read_csv(data, context, encoding, delimiter, allow_empty):
     if data.endswith(b"\x1a"):
         data = data.rstrip(b"\x1a")  # the DOS end-of-file mark of old exports
+    name = context.name
     used = _csv_encoding(data, name, encoding)
     sample = codecs.getincrementaldecoder(used)().decode(data[:_SAMPLE])
-    delimiter = _csv_delimiter(delimiter, sample, header_row, len(data) > _SAMPLE)
+    delimiter = _csv_delimiter(delimiter, sample, context.header_row, len(data) > _SAMPLE)
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=used, newline="")
-    records = enumerate(csv.reader(stream, delimiter=delimiter), 1)
+    lines = _checked_lines(stream, delimiter, context)
+    records = enumerate(csv.reader(lines, delimiter=delimiter), 1)
     details = {"file_format": "csv", "encoding": used, "delimiter": delimiter}
-    return _table(records, name, header_row, allow_empty, **details)
+    return _table(records, context, allow_empty, **details)
+
+
+def _checked_lines(stream, delimiter, context):
+    """The lines of ``stream``, refused past the column and value-length limits.
+
+    A line is looked at closely only when it is long, or when it has an odd
+    number of quotes or continues a quoted value from the lines before:
+    ``csv.reader`` would otherwise split a 100 MB line into millions of
+    cells, or gather a value that a stray quote opens into one string as long
+    as the rest of the file (and the rows in it would silently vanish).
+    """
+    cap = context.limits.max_cell_chars
+    run = 0  # characters so far of a quoted value that goes on over lines
+    began = 0  # the line where that value began
+    number = 0
+    for number, line in enumerate(stream, 1):
+        if run:
+            run += len(line)
+            if '"' in line and not _ends_quoted(line, delimiter, True):
+                run = 0
+            elif run > cap:
+                context.refuse(
+                    "max_cell_chars",
+                    "a quoted value runs on",
+                    began,
+                    line=True,
+                    advice='a stray " character may open it: close or remove it, '
+                    "or raise the limit",
+                )
+        else:
+            if len(line) > cap:
+                _check_long_line(line, number, delimiter, context)
+            if '"' in line and line.count('"') & 1 and _ends_quoted(line, delimiter, False):
+                run, began = len(line) - line.rfind('"'), number
+        yield line
+    if run:
+        raise FileFormatError(
+            f'{context.name} line {began:,}: a quoted value never ends: a stray " character '
+            f"opens it; close or remove it."
+        )
+
+
+def _ends_quoted(line, delimiter, inside):
+    """True when ``line`` ends inside a quoted value (``inside``: it begins in one).
+
+    As ``csv.reader`` reads: a quote opens a value only as its first
+    character, ``""`` inside is a quote, and a quote elsewhere is text.
+    """
+    at, end = 0, len(line)
+    while True:
+        if inside:
+            close = line.find('"', at)
+            while close >= 0 and line.startswith('"', close + 1):
+                close = line.find('"', close + 2)
+            if close < 0:
+                return True
+            inside = False
+            at = close + 1
+        elif at < end and line[at] == '"':
+            inside = True
+            at += 1
+            continue
+        following = line.find(delimiter, at)
+        if following < 0:
+            return False
+        at = following + 1
+
+
+def _check_long_line(line, number, delimiter, context):
+    """Refuse a line of more columns or longer values than the limits allow."""
+    limits = context.limits
+    line = line.rstrip("\r\n")
+    if line.count(delimiter) >= limits.max_columns:
+        lengths = _field_lengths(line, delimiter, limits.max_columns + 1)
+        if len(lengths) > limits.max_columns:
+            found = f"more than {limits.max_columns:,}" if '"' in line else f"{len(lengths):,}"
+            context.refuse("max_columns", f"the line has {found} columns", number, line=True)
+    else:
+        lengths = _field_lengths(line, delimiter, limits.max_columns + 1)
+    longest = max(lengths)
+    if longest > limits.max_cell_chars:
+        column = lengths.index(longest) + 1
+        context.refuse(
+            "max_cell_chars", f"a value of {longest:,} characters", number, column, line=True
+        )
+
+
+def _field_lengths(line, delimiter, most):
+    """The lengths of the first ``most`` fields of one line; quotes are honoured."""
+    if '"' not in line:
+        return [len(field) for field in line.split(delimiter, most - 1)[:most]]
+    lengths = []
+    at, end = 0, len(line)
+    while len(lengths) < most:
+        cursor = at
+        if cursor < end and line[cursor] == '"':
+            cursor += 1
+            while True:
+                cursor = line.find('"', cursor)
+                if cursor < 0:
+                    lengths.append(end - at)  # a value that goes on to the next line
+                    return lengths
+                if line.startswith('"', cursor + 1):
+                    cursor += 2
+                    continue
+                break
+        following = line.find(delimiter, cursor)
+        if following < 0:
+            lengths.append(end - at)
+            return lengths
+        lengths.append(following - at)
+        at = following + 1
+    return lengths
 
 
 def _csv_encoding(data, name, encoding):
@@ -364,48 +618,70 @@ def _pick_sheet(titles, wanted, name):
     folded = [title for title in titles if title.casefold() == wanted.casefold()]
     if len(folded) == 1:
         return folded[0]
-    listed = ", ".join(f'"{title}"' for title in titles)
-    raise FileFormatError(f'{name} has no sheet "{wanted}"; its sheets are: {listed}.')
+    listed = ", ".join(f'"{title[:30]}"' for title in titles[:5])
+    if len(titles) > 5:
+        listed += f" and {len(titles) - 5:,} more"
+    raise FileFormatError(f'{name} has no sheet "{wanted[:40]}"; its sheets are: {listed}.')
 
 
-def _read_book(kind, data, name, header_row, sheet, allow_empty):
-    """Open an XLSX or XLS workbook and return its sheet ``sheet`` as a table."""
+def _read_xlsx(data, context, sheet, allow_empty):
+    """Open an XLSX workbook, within the limits, and return sheet ``sheet`` as a table."""
+    name, limits = context.name, context.limits
+    archive = check_archive(data, limits, name)
+    try:
+        names = archive.namelist()
+        # A .docx or any other zip renamed .xlsx has no workbook part.
+        if not any(member.lower().endswith("workbook.xml") for member in names):
+            raise _not_a_list(name, archive_kind(names))
+        book = xlsx.Workbook(archive)
+        titles = [title for title, _part in book.sheets]
+        title = _pick_sheet(titles, sheet, name)
+        part = dict(book.sheets)[title]
+        strings = xlsx.read_shared_strings(book, limits, context.refuse)
+    except Exception as exc:
+        archive.close()
+        if isinstance(exc, FileFormatError):
+            raise
+        raise _cannot_open(name, "xlsx", exc) from exc
+    lines = xlsx.iter_rows(book, part, strings, limits, context.refuse)
+    records = _book_records(lines, archive.close, name, "xlsx")
+    return _table(records, context, allow_empty, file_format="xlsx", sheet=title)
+
+
+def _read_xls(data, context, sheet, allow_empty):
+    """Open an XLS workbook and return its sheet ``sheet`` as a table."""
+    name = context.name
     close = None
     try:
-        if kind == "xlsx":
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-            close = book.close
-            title = _pick_sheet([each.title for each in book.worksheets], sheet, name)
-            worksheet = book[title]
-            # Some exporters write a wrong <dimension> (often "A1"), at which
-            # read-only mode would stop, silently dropping rows.
-            worksheet.reset_dimensions()
-            values = worksheet.iter_rows(values_only=True)
-            lines = ([_text(value) for value in row] for row in values)
-        else:
-            # xlrd prints its warnings on stdout unless given a log file.
-            book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
-            close = book.release_resources
-            title = _pick_sheet(book.sheet_names(), sheet, name)
-            lines = _xls_lines(book, book.sheet_by_name(title))
+        # xlrd prints its warnings on stdout unless given a log file.
+        book = xlrd.open_workbook(file_contents=data, on_demand=True, logfile=io.StringIO())
+        close = book.release_resources
+        title = _pick_sheet(book.sheet_names(), sheet, name)
+        lines = _xls_lines(book, book.sheet_by_name(title), context)
     except Exception as exc:
         if close is not None:
             close()
         if isinstance(exc, FileFormatError):
             raise
-        raise _cannot_open(name, kind, exc) from exc
-    records = _book_records(lines, close, name, kind)
-    details = {"file_format": kind, "sheet": title}
-    return _table(records, name, header_row, allow_empty, **details)
+        if "find workbook in OLE2" in str(exc):
+            what = "a Microsoft Office file that holds no Excel workbook"
+            raise _not_a_list(name, what) from exc
+        raise _cannot_open(name, "xls", exc) from exc
+    records = _book_records(lines, close, name, "xls")
+    return _table(records, context, allow_empty, file_format="xls", sheet=title)
 
 
 def _book_records(lines, close, name, kind):
-    """Number the rows; turn any library error into ours; close the book at the end."""
+    """Turn any library error into ours; close the book at the end."""
     number = 0
     try:
-        for number, cells in enumerate(lines, 1):
+        for number, cells in lines:
             yield number, cells
+    except LimitError:
+        raise
     except Exception as exc:
+        if isinstance(exc, FileFormatError):
+            raise
         raise FileFormatError(
             f"{name} cannot be read as an {kind.upper()} workbook after row "
             f"{number}: {_reason(exc)}."
@@ -414,11 +690,27 @@ def _book_records(lines, close, name, kind):
         close()
 
 
-def _xls_lines(book, worksheet):
+def _xls_lines(book, worksheet, context):
+    limits = context.limits
+    if worksheet.nrows > limits.max_rows:
+        context.refuse("max_rows", f"the sheet has {worksheet.nrows:,} rows")
+    cap, max_columns = limits.max_cell_chars, limits.max_columns
     for index in range(worksheet.nrows):
         kinds, values = worksheet.row_types(index), worksheet.row_values(index)
         pairs = zip(kinds, values, strict=False)
-        yield [_xls_text(kind, value, book.datemode) for kind, value in pairs]
+        cells = [_xls_text(kind, value, book.datemode) for kind, value in pairs]
+        while cells and not cells[-1]:
+            cells.pop()
+        if len(cells) > max_columns:
+            context.refuse(
+                "max_columns", f"a value in column {len(cells):,}", index + 1, len(cells)
+            )
+        if cells and max(map(len, cells)) > cap:
+            column = next(at for at, cell in enumerate(cells, 1) if len(cell) > cap)
+            context.refuse(
+                "max_cell_chars", f"a value has more than {cap:,} characters", index + 1, column
+            )
+        yield index + 1, cells
 
 
 def _xls_text(kind, value, datemode):
@@ -434,23 +726,4 @@ def _xls_text(kind, value, datemode):
     return _text(value)
 
 
-def _text(value):
-    """A workbook cell's value as the text a person sees (dates in ISO form)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        # A student number typed in Excel is stored as a float: 100234.0.
-        return str(int(value)) if value.is_integer() else f"{value:.15g}"
-    if isinstance(value, datetime):
-        if value.time() == time(0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    return str(value).strip()
+_text = xlsx.cell_text

@@ -127,7 +127,7 @@ def test_an_empty_roster_counts_any_add_as_everything(capsys, files, tmp_path):
         ("empty.csv", "is empty"),
         ("header_only.csv", "has a header row but no student rows"),
         ("broken_truncated.xlsx", "cannot be opened as an XLSX workbook"),
-        ("document_renamed.xlsx", "is not a readable CSV, XLSX or XLS file"),
+        ("document_renamed.xlsx", "is a Word document (DOCX), not a student list"),
     ],
 )
 def test_bad_files_exit_non_zero_with_one_line(capsys, files, incoming, message):
@@ -146,6 +146,10 @@ def test_no_key_column_and_wrong_extension(capsys, files, tmp_path):
     pdf = tmp_path / "roster.pdf"
     pdf.write_bytes(b"%PDF-1.4 not a roster")
     status, _out, err = run(capsys, "--existing", roster, "--incoming", pdf)
+    assert status == 1 and "roster.pdf is a PDF document, not a student list" in err
+    not_pdf = tmp_path / "roster.pdf"
+    not_pdf.write_text("First,Last\nAnn,Lee\n")
+    status, _out, err = run(capsys, "--existing", roster, "--incoming", not_pdf)
     assert status == 1 and 'Unsupported file type ".pdf"' in err
 
 

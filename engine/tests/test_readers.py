@@ -156,9 +156,20 @@ def test_cp1252_is_tried_before_latin1_and_latin1_takes_the_rest():
     assert (table.encoding, next(table.rows)) == ("latin-1", (2, ["Ann", "\x81é"]))
 
 
-def test_an_unclosed_quote_is_reported_with_its_row():
+def test_an_unclosed_quote_is_reported_with_its_line():
     data = b'Student_Number,Last_Name\n1,Smith\n2,"Jones\n' + b"3,Brown\n" * 20000
-    refused(data, "s.csv", r"^s\.csv row 3: a quoted field never ends")
+    message = refused(data, "s.csv", r"^s\.csv line 3: a quoted value runs on, over the limit")
+    assert 'a stray " character may open it' in message
+    # A short file: the value would swallow the rows after it, silently.
+    data = b'Student_Number,Last_Name\n1,Smith\n2,"Jones\n3,Brown\n4,Lee\n'
+    refused(data, "s.csv", r'^s\.csv line 3: a quoted value never ends: a stray " character')
+
+
+def test_quotes_inside_unquoted_values_are_text():
+    data = b'Student_Number,Last_Name\n1,O"Brien\n2,Zo\xc3\xab "Zo"\n' + b"3,Brown\n" * 20000
+    rows = list(read_table(data, "s.csv").rows)
+    assert rows[:2] == [(2, ["1", 'O"Brien']), (3, ["2", 'Zoë "Zo"'])]
+    assert len(rows) == 20002
 
 
 def test_rows_are_read_lazily():
@@ -175,7 +186,7 @@ def test_rows_are_read_lazily():
     table = read_table(data, "big.csv")
     assert inspect.isgenerator(table.rows)
     assert next(table.rows) == (2, ["0", "Last0", "First0", "05", "2013-04-09", "ELM"])
-    with pytest.raises(FileFormatError, match="big.csv row 200002: a quoted field never ends"):
+    with pytest.raises(FileFormatError, match="big.csv line 200,002: a quoted value runs on"):
         for _row in table.rows:
             pass
 
@@ -216,15 +227,15 @@ def test_an_unknown_sheet_lists_the_sheets(name):
 
 def test_the_workbook_is_closed_once_the_rows_are_read(monkeypatch):
     closed = []
-    load = openpyxl.load_workbook
+    check = readers.check_archive
 
     def spy(*args, **kwargs):
-        book = load(*args, **kwargs)
-        close = book.close
-        book.close = lambda: closed.append(True) or close()
-        return book
+        archive = check(*args, **kwargs)
+        close = archive.close
+        archive.close = lambda: closed.append(True) or close()
+        return archive
 
-    monkeypatch.setattr(readers.openpyxl, "load_workbook", spy)
+    monkeypatch.setattr(readers, "check_archive", spy)
     table = read("students.xlsx")
     assert closed == []
     assert len(list(table.rows)) == 4
@@ -290,7 +301,7 @@ def test_a_file_without_extension_is_refused():
     ],
 )
 def test_empty_files(data, filename):
-    refused(data, filename, f"^{filename} is empty.$")
+    refused(data, filename, f"^{filename} is empty: check that the export finished")
 
 
 @pytest.mark.parametrize("name", ["header_only.csv", "header_only.xlsx"])
@@ -316,7 +327,6 @@ def test_an_empty_roster_may_be_allowed():
     [
         ("garbage.xls", "garbage.xls"),  # random bytes, not an OLE2 file
         ("garbage.xls", "garbage.csv"),
-        ("document_renamed.xlsx", "document_renamed.xlsx"),  # a zip without a workbook
     ],
 )
 def test_files_that_are_no_table_at_all(name, filename):
