@@ -12,6 +12,11 @@ from .diff import ChangeType
 from .fields import GRADES, LABELS
 
 _NAME_FIELDS = ("first_name", "middle_name", "last_name", "guardian_name")
+# Free text that a spreadsheet opening an export of the roster would run as
+# a formula when it starts with one of these (CSV injection): a name never
+# does.  Phone numbers may start with "+", so they are not among them.
+_FORMULA_FIELDS = frozenset((*_NAME_FIELDS, "homeroom", "street", "city"))
+_FORMULA_STARTS = ("=", "+", "-", "@")
 _STREET_WORDS = (
     "st|street|ave|avenue|rd|road|dr|drive|ln|lane|blvd|boulevard|ct|court|way|pl|place"
     "|hwy|highway|pkwy|parkway|cir|circle|ter|terrace|trl|trail|apt|suite|ste|unit"
@@ -54,10 +59,20 @@ class Signal:
         return {"code": self.code, "message": self.message, "field": self.field}
 
 
+def formula_problem(value):
+    """Return why ``value`` would run as a spreadsheet formula, or ``""``."""
+    if value and value.startswith(_FORMULA_STARTS):
+        return f"starts with {value[0]}, which a spreadsheet would run as a formula"
+    return ""
+
+
 def name_problem(value):
     """Return why ``value`` does not look like a person's name, or ``""``."""
     if not value:
         return ""
+    formula = formula_problem(value)
+    if formula:
+        return formula
     if _EMAIL_LIKE.search(value):
         return "looks like an e-mail address"
     if _PHONE.match(value) and sum(ch.isdigit() for ch in value) >= 7:
@@ -114,6 +129,8 @@ def flag_line(line, today):
             reason = birthdate_problem(change.new, today)
         elif change.field == "grade":
             reason = grade_problem(change.old, change.new)
+        elif change.field in _FORMULA_FIELDS:
+            reason = formula_problem(change.new)
         if not reason and change.old and not change.new and change.field in _CLEAR_WATCHED:
             reason = "is being cleared"
         if reason:

@@ -1,12 +1,14 @@
 """``python -m engine preview``: preview a SIS export against a roster, offline."""
 
 import argparse
+import csv
 import json
 import sys
 from pathlib import Path
 
 from .errors import EngineError
 from .fields import FIELDS
+from .limits import LIMITS, Limits
 from .mapping import match_columns
 from .policy import Thresholds
 from .preview import PreviewOptions, preview
@@ -47,8 +49,11 @@ def load_roster(path):
     return roster
 
 
-def _read_bytes(path):
+def _read_bytes(path, limits=None):
     try:
+        if limits is not None:
+            # Refused before it is read: a file of gigabytes never enters memory.
+            limits.check_file_size(Path(path).stat().st_size, Path(path).name)
         return Path(path).read_bytes()
     except OSError as error:
         raise EngineError(f"Cannot read {path}: {error.strerror or error}.") from None
@@ -80,6 +85,14 @@ def _parser():
     run.add_argument(
         "--date-order", choices=("auto", "mdy", "dmy"), default="auto", help="slashed dates"
     )
+    for name, (what, unit, option) in LIMITS.items():
+        run.add_argument(
+            option,
+            dest=name,
+            type=int,
+            metavar="N",
+            help=f"limit: {what} ({unit}; default {getattr(Limits(), name):,})",
+        )
     run.add_argument("--json", action="store_true", help="print JSON")
     run.add_argument("--lines", action="store_true", help="include the lines")
     return parser
@@ -123,18 +136,24 @@ def main(argv=None):
             warn_inactivate=args.warn_pct,
             auth_add=args.auth_pct,
         )
+        limits = Limits.from_settings({name: getattr(args, name) for name in LIMITS})
     except ValueError as error:
         sys.stderr.write(f"error: {error}\n")
         return 2
+    # csv's own limit on a value (131,072 characters by default) must not
+    # speak before the engine's, whose message says which limit and where.
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_cell_chars + 2))
     try:
         roster = load_roster(args.existing)
         options = PreviewOptions(
+            limits=limits,
             mapping=_load_mapping(args.mapping) if args.mapping else None,
             inactivate_missing=not args.keep_missing,
             date_order=args.date_order,
             thresholds=thresholds,
         )
-        result = preview(roster, _read_bytes(args.incoming), Path(args.incoming).name, options)
+        data = _read_bytes(args.incoming, limits)
+        result = preview(roster, data, Path(args.incoming).name, options)
     except EngineError as error:
         sys.stderr.write(f"error: {error}\n")
         return 1

@@ -36,17 +36,17 @@ LIMITS = {
 _RATIO_FLOOR = 1 << 20
 # An XLSX has a few dozen parts; a million entries is a directory bomb.
 _MAX_MEMBERS = 10_000
-_NAME_SHOWN = 60
+_NAME_SHOWN = 48
 
 
 @dataclass(frozen=True)
 class Limits:
     """What a file may make a preview do; every limit is a positive number.
 
-    ``origin`` maps a limit's name to where it was set ("the importer's
-    Limits tab", "the system parameter ..."), for the message that refuses a
-    file; a limit it does not name is the engine's default, set on the
-    command line by the option in :data:`LIMITS`.
+    ``origin`` maps a limit's name to where it was set, in a few words that
+    name it ("system parameter school_student_import.max_rows"), for the
+    message that refuses a file; a limit it does not name is the engine's
+    default, set on the command line by the option in :data:`LIMITS`.
     """
 
     #: Size of the file itself, in MB (1,000,000 bytes).
@@ -84,7 +84,7 @@ class Limits:
 
     def where(self, name):
         """Where limit ``name`` is set, in a few words."""
-        return self.origin.get(name) or f"the default, {LIMITS[name][2]} changes it"
+        return self.origin.get(name) or f"{name}, the default; {LIMITS[name][2]} changes it"
 
     def refuse(self, filename, name, found, place="", advice=""):
         """Return the :class:`LimitError` for ``found`` over limit ``name``."""
@@ -94,7 +94,7 @@ class Limits:
         advice = advice or "split the file or export fewer columns, or raise the limit"
         message = (
             f"{short_name(filename)}{where}: {found}, over the limit of {limit:,} {unit} "
-            f"({name}: {self.where(name)}): {advice}."
+            f"({self.where(name)}): {advice}."
         )
         return LimitError(message, limit=name, value=limit)
 
@@ -119,7 +119,7 @@ def short_name(filename, width=_NAME_SHOWN):
     return name
 
 
-def check_archive(data, limits, filename, kind="XLSX workbook"):
+def check_archive(data, limits, filename, kind="an XLSX workbook"):
     """Open ``data`` as a ZIP and check its directory against ``limits``; return the ZipFile.
 
     Only the central directory is read: the number of parts, each part's
@@ -135,12 +135,12 @@ def check_archive(data, limits, filename, kind="XLSX workbook"):
         members = archive.infolist()
     except Exception as exc:  # BadZipFile, but also struct/unicode/value errors
         raise FileFormatError(
-            f"{name} cannot be opened as an {kind}: the file is damaged or incomplete."
+            f"{name} cannot be opened as {kind}: the file is damaged or incomplete."
         ) from exc
     if len(members) > _MAX_MEMBERS:
         archive.close()
         raise FileFormatError(
-            f"{name} holds {len(members):,} parts, more than an {kind} ever has "
+            f"{name} holds {len(members):,} parts, more than {kind} ever has "
             f"({_MAX_MEMBERS:,}): it is damaged or not a roster export."
         )
     total = 0
@@ -152,7 +152,7 @@ def check_archive(data, limits, filename, kind="XLSX workbook"):
             raise limits.refuse(
                 filename,
                 "max_ratio",
-                f"the part {short_name(member.filename, 40)} would unpack from "
+                f"the part {short_name(member.filename, 32)} would unpack from "
                 f"{_size(member.compress_size)} to {_size(member.file_size)} "
                 f"({member.file_size // packed:,} to 1)",
                 advice="this is not a plain export (a ZIP bomb?); save it again from Excel",

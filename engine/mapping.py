@@ -37,6 +37,19 @@ class ColumnMap:
         return None
 
 
+def listed(headers, most=8, width=30):
+    """The non-blank ``headers`` for a message: at most ``most``, then "and N more"."""
+    named = [header for header in headers if header]
+    if not named:
+        return "none"
+    shown = ", ".join(
+        repr(header if len(header) <= width else header[:width] + "...") for header in named[:most]
+    )
+    if len(named) > most:
+        shown += f" and {len(named) - most:,} more"
+    return shown
+
+
 def _parse_explicit(mapping):
     """Accept ``{"Header": "field"}`` or ``{"Header": {"field": ..., "transform": ...}}``."""
     entries = []
@@ -95,17 +108,20 @@ def match_columns(headers, mapping=None, key=KEY):
                 used_fields.add(target_field)
                 used_indexes.add(index)
     if key not in used_fields:
-        shown = ", ".join(repr(h) for h in headers if h) or "none"
+        shown = listed(headers)
         if mapping:
             named = [h for h, f, _t in _parse_explicit(mapping) if f == key]
             reason = (
-                f"the mapped column {named[0]!r} is not in the file"
+                f"the mapped column {listed(named[:1])} is not in the file"
                 if named
                 else "the mapping names no column for it"
             )
         else:
             reason = "no header matches it"
-        raise MappingError(f"No {LABELS[key]} column: {reason} (file headers: {shown}).")
+        raise MappingError(
+            f"No {LABELS[key]} column: {reason} (file headers: {shown}): "
+            "add the column to the file or to the column mapping."
+        )
     ignored = [headers[i] for i in range(len(headers)) if i not in used_indexes and headers[i]]
     columns.sort(key=lambda column: column.index)
     return ColumnMap(columns, ignored)

@@ -4,9 +4,16 @@ Every normaliser takes the cell's text and returns the canonical text ("" for
 blank) or raises :class:`InvalidValue` with a reason a person understands.
 Two values that normalise equal are the same value: that is what keeps a
 re-export with other spacing or date formats from looking like a change.
+
+Every value is first cleaned (:func:`clean`): put in Unicode NFC, so that
+an export with decomposed accents (NFD: "e" then a combining accent) equals
+the roster's composed ones, and stripped of the characters nobody sees
+(zero-width spaces, byte-order marks, direction marks, control characters;
+non-breaking and other odd spaces become plain spaces).
 """
 
 import re
+import unicodedata
 from datetime import date, datetime, timedelta
 
 from .fields import KINDS
@@ -99,11 +106,56 @@ class InvalidValue(ValueError):
     """A cell's value is not valid for its field; the message says why."""
 
 
+# Characters that show nothing: removed.  Zero-width joiners (U+200C,
+# U+200D) stay: Persian, Indic scripts and emoji need them.
+_INVISIBLE = (
+    "\u00ad\u061c\u180e\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069"
+    "\u206a\u206b\u206c\u206d\u206e\u206f\ufeff\ufff9\ufffa\ufffb"
+)
+# Spaces other than the plain one: a plain space.
+_SPACES = "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+_SPACES += "\u2028\u2029\u202f\u205f\u3000\x85"
+_WHITESPACE_CONTROLS = "\t\n\r\x0b\x0c"
+_CLEAN = {ord(char): None for char in _INVISIBLE}
+_CLEAN.update({ord(char): " " for char in _SPACES})
+_CLEAN.update(
+    {code: None for code in (*range(0x20), *range(0x7F, 0xA0)) if chr(code) not in _SPACES}
+)
+_CLEAN.update({ord(char): char for char in _WHITESPACE_CONTROLS})
+_CLEAN.update({code: None for code in range(0xE0000, 0xE0080)})  # tag characters
+
+
+def clean(value):
+    """``value`` in Unicode NFC, without invisible characters or controls.
+
+    Plain ASCII without controls, nearly every value of a real export, is
+    returned as it is after two C-level tests.
+    """
+    if value.isascii():
+        if value.isprintable():
+            return value
+        return value.translate(_CLEAN)
+    value = value.translate(_CLEAN)
+    if not unicodedata.is_normalized("NFC", value):
+        value = unicodedata.normalize("NFC", value)
+    return value
+
+
+def shown(value, width=40):
+    """``repr`` of ``value`` for a message, cut to about ``width`` characters."""
+    if len(value) > width:
+        return repr(value[:width]) + f"... ({len(value):,} characters)"
+    return repr(value)
+
+
 def _collapse(value):
-    return " ".join(value.split())
+    return " ".join(clean(value).split())
 
 
 def _code(value):
+    if not (value.isascii() and value.isprintable()):
+        value = clean(value)
     value = value.strip()
     if "." not in value:  # the common case: skip the regex
         return value
@@ -116,20 +168,20 @@ def _upper_code(value):
 
 
 def _email(value):
-    value = value.strip().lower()
+    value = clean(value).strip().lower()
     if value and not _EMAIL.match(value):
-        raise InvalidValue(f"{value!r} is not an e-mail address")
+        raise InvalidValue(f"{shown(value)} is not an e-mail address")
     return value
 
 
 def _gender(value):
-    key = value.strip().upper()
+    key = clean(value).strip().upper()
     if not key:
         return ""
     try:
         return _GENDERS[key]
     except KeyError:
-        raise InvalidValue(f"{value.strip()!r} is not a gender (use M, F or X)") from None
+        raise InvalidValue(f"{shown(value.strip())} is not a gender (use M, F or X)") from None
 
 
 def _grade(value):
@@ -142,7 +194,7 @@ def _grade(value):
     match = _ORDINAL.match(key) or _ORDINAL.match(_code(key))
     if match and 1 <= int(match.group(1)) <= 12:
         return f"{int(match.group(1)):02d}"
-    raise InvalidValue(f"{value.strip()!r} is not a grade (use PK, KG or 1 to 12)")
+    raise InvalidValue(f"{shown(value.strip())} is not a grade (use PK, KG or 1 to 12)")
 
 
 def _eligibility(value):
@@ -153,7 +205,7 @@ def _eligibility(value):
         return _ELIGIBILITIES[key]
     except KeyError:
         raise InvalidValue(
-            f"{value.strip()!r} is not a meal eligibility (use free, reduced or paid)"
+            f"{shown(value.strip())} is not a meal eligibility (use free, reduced or paid)"
         ) from None
 
 
@@ -161,7 +213,7 @@ def _iso(year, month, day, raw):
     try:
         return date(year, month, day).isoformat()
     except ValueError:
-        raise InvalidValue(f"{raw!r} is not a valid date") from None
+        raise InvalidValue(f"{shown(raw)} is not a valid date") from None
 
 
 class DateParser:
@@ -182,7 +234,7 @@ class DateParser:
         self.mdy_seen = False
 
     def __call__(self, value):
-        raw = value.strip()
+        raw = clean(value).strip()
         if not raw:
             return ""
         match = _ISO.match(raw) or _YMD_SLASH.match(raw) or _COMPACT.match(raw)
@@ -199,7 +251,7 @@ class DateParser:
             # birthdate is well inside 1..73050 (year 2099).
             if 1 <= serial <= 73050:
                 return (_EXCEL_EPOCH + timedelta(days=serial)).isoformat()
-        raise InvalidValue(f"{raw!r} is not a date (use YYYY-MM-DD or MM/DD/YYYY)")
+        raise InvalidValue(f"{shown(raw)} is not a date (use YYYY-MM-DD or MM/DD/YYYY)")
 
     def _slashed(self, raw, first, second, year, year_digits):
         if year_digits == 2:
@@ -208,12 +260,12 @@ class DateParser:
             year += century
         if first > 12 and second <= 12:
             if self.order == "mdy":
-                raise InvalidValue(f"{raw!r} is not a valid month/day/year date")
+                raise InvalidValue(f"{shown(raw)} is not a valid month/day/year date")
             self.dmy_seen = True
             return _iso(year, second, first, raw)
         if second > 12 and first <= 12:
             if self.order == "dmy":
-                raise InvalidValue(f"{raw!r} is not a valid day/month/year date")
+                raise InvalidValue(f"{shown(raw)} is not a valid day/month/year date")
             self.mdy_seen = True
             return _iso(year, first, second, raw)
         if self.order == "dmy":

@@ -8,7 +8,8 @@ from .checks import flag_lines, signals
 from .diff import ChangeType, CompareOptions, compare
 from .errors import MappingError
 from .fields import DEFAULT_REQUIRED, FIELDS
-from .mapping import match_columns
+from .limits import Limits, short_name
+from .mapping import listed, match_columns
 from .normalize import Normaliser
 from .policy import Thresholds, evaluate
 from .readers import read_table
@@ -31,6 +32,7 @@ class PreviewOptions:
     delimiter: str = "auto"
     header_row: int = 1
     sheet: str | None = None
+    limits: Limits = field(default_factory=Limits)
 
 
 @dataclass
@@ -141,18 +143,22 @@ def preview(roster, data, filename, options=None):
             delimiter=options.delimiter,
             header_row=options.header_row,
             sheet=options.sheet,
+            limits=options.limits,
         )
 
     table = read()
-    column_map = match_columns(table.headers, options.mapping)
+    try:
+        column_map = match_columns(table.headers, options.mapping)
+    except MappingError as error:
+        raise MappingError(f"{short_name(filename)}: {error}") from None
     unknown_required = [
         name for name in options.required if name in FIELDS and name not in column_map.fields
     ]
     if unknown_required:
         names = ", ".join(sorted(unknown_required))
         raise MappingError(
-            f"{filename}: no column for the required field(s) {names} "
-            f"(file headers: {', '.join(repr(h) for h in table.headers if h)})."
+            f"{short_name(filename)}: no column for the required field(s) {names} "
+            f"(file headers: {listed(table.headers)}): add it to the file or to the mapping."
         )
     date_order = options.date_order
     change_set, dates = _run(roster, table, column_map, options, date_order)

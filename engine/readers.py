@@ -26,6 +26,7 @@ import xlrd
 from . import xlsx
 from .errors import FileFormatError, LimitError
 from .limits import Limits, check_archive, short_name
+from .normalize import clean
 
 _EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
 _DELIMITERS = (",", ";", "\t", "|")
@@ -155,7 +156,7 @@ class _Context:
             if column:
                 header = ""
                 if self.headers and column <= len(self.headers) and self.headers[column - 1]:
-                    header = f" ({self.headers[column - 1][:30]})"
+                    header = f" ({self.headers[column - 1][:24]})"
                 place += f", column {column:,}{header}"
         advice = advice or _ADVICE.get(limit, "")
         raise self.limits.refuse(self.name, limit, found, place, advice)
@@ -334,7 +335,7 @@ def _start(records, context, allow_empty):
                             f"the header has {len(cells):,} columns",
                             number,
                         )
-                headers = [cell.strip() for cell in cells]
+                headers = [clean(cell).strip() for cell in cells]
                 while headers and not headers[-1]:
                     headers.pop()
                 if not headers:
@@ -472,7 +473,9 @@ def _check_long_line(line, number, delimiter, context):
     if line.count(delimiter) >= limits.max_columns:
         lengths = _field_lengths(line, delimiter, limits.max_columns + 1)
         if len(lengths) > limits.max_columns:
-            found = f"more than {limits.max_columns:,}" if '"' in line else f"{len(lengths):,}"
+            found = f"more than {limits.max_columns:,}"
+            if '"' not in line:
+                found = f"{line.count(delimiter) + 1:,}"
             context.refuse("max_columns", f"the line has {found} columns", number, line=True)
     else:
         lengths = _field_lengths(line, delimiter, limits.max_columns + 1)
@@ -643,7 +646,7 @@ def _read_xlsx(data, context, sheet, allow_empty):
         if isinstance(exc, FileFormatError):
             raise
         raise _cannot_open(name, "xlsx", exc) from exc
-    lines = xlsx.iter_rows(book, part, strings, limits, context.refuse)
+    lines = xlsx.iter_rows(book, part, strings, limits, context.refuse, context.header_row, context)
     records = _book_records(lines, archive.close, name, "xlsx")
     return _table(records, context, allow_empty, file_format="xlsx", sheet=title)
 
@@ -682,6 +685,8 @@ def _book_records(lines, close, name, kind):
     except Exception as exc:
         if isinstance(exc, FileFormatError):
             raise
+        if not number:
+            raise _cannot_open(name, kind, exc) from exc
         raise FileFormatError(
             f"{name} cannot be read as an {kind.upper()} workbook after row "
             f"{number}: {_reason(exc)}."

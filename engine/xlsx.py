@@ -258,8 +258,26 @@ def read_shared_strings(book, limits, refuse):
     return strings
 
 
+_DIGITS = "0123456789$"
+
+
+def _letters(number):
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+#: "AB" -> 28, for every column Excel has: one dict look-up per cell.
+_COLUMNS = {_letters(number): number for number in range(1, _EXCEL_COLUMNS + 1)}
+
+
 def column_index(reference):
     """1-based column of a cell reference such as ``"AB12"``; 0 when it has none."""
+    found = _COLUMNS.get(reference.rstrip(_DIGITS))
+    if found:
+        return found
     index = 0
     for char in reference:
         code = ord(char) - 64
@@ -307,15 +325,19 @@ def _number(raw):
     return int(text)
 
 
-def iter_rows(book, part, strings, limits, refuse):  # noqa: C901
+def iter_rows(book, part, strings, limits, refuse, header_row=0, names=None):  # noqa: C901
     """Yield ``(row number, cells)`` of the worksheet ``part``, stopping at the limits.
 
     ``refuse(limit, found, row=0, column=0)`` raises the error of a limit
     (``"max_rows"``, ``"max_columns"``, ``"max_cell_chars"``).  Rows
-    without any value are skipped (their numbers still count).
+    without any value are skipped (their numbers still count).  The cells
+    of row ``header_row`` are set as ``names.headers`` as soon as it is
+    parsed, for a refusal in the rows parsed with it to name its column.
     """
     row_tags, c_tags, v_tags = _TAGS["row"], _TAGS["c"], _TAGS["v"]
     t_tags, is_tags, phonetic_tags = _TAGS["t"], _TAGS["is"], _TAGS["rPh"]
+    text_tags = v_tags | t_tags
+    columns = _COLUMNS
     max_rows, max_columns, cap = limits.max_rows, limits.max_columns, limits.max_cell_chars
     cells_per_row = max(max_columns, _EXCEL_COLUMNS)
     dates, durations, epoch = book.date_styles, book.duration_styles, book.epoch
@@ -328,7 +350,10 @@ def iter_rows(book, part, strings, limits, refuse):  # noqa: C901
         nonlocal number, elements, column, kind, style, text, size, collect, phonetic, cells
         if name in c_tags:
             reference = attrs.get("r")
-            column = column_index(reference) if reference else column + 1
+            if reference:
+                column = columns.get(reference.rstrip(_DIGITS)) or column_index(reference)
+            else:
+                column += 1
             kind = attrs.get("t", "n")
             style = attrs.get("s")
             text, size = [], 0
@@ -369,14 +394,15 @@ def iter_rows(book, part, strings, limits, refuse):  # noqa: C901
 
     def end(name):
         nonlocal collect, phonetic, cells
-        if name in v_tags or name in t_tags:
+        if name in text_tags:
             collect = False
         elif name in c_tags:
             if cells is None:
                 return
             if len(cells) >= cells_per_row:
                 raise Damaged(f"row {number} has more than {cells_per_row} cells")
-            value = _value(kind, "".join(text), style, strings, dates, durations, epoch)
+            raw = text[0] if len(text) == 1 else "".join(text)
+            value = _value(kind, raw, style, strings, dates, durations, epoch)
             if not value:
                 return
             at = column
@@ -394,6 +420,8 @@ def iter_rows(book, part, strings, limits, refuse):  # noqa: C901
             if cells:
                 if number > max_rows:
                     refuse("max_rows", f"row {number:,} holds values", number)
+                if number == header_row and names is not None:
+                    names.headers = cells
                 done.append((number, cells))
             cells = None
         elif name in phonetic_tags:

@@ -142,7 +142,7 @@ def test_no_key_column_and_wrong_extension(capsys, files, tmp_path):
     no_key = tmp_path / "names.csv"
     no_key.write_text("First,Last\nAnn,Lee\n")
     status, _out, err = run(capsys, "--existing", roster, "--incoming", no_key)
-    assert status == 1 and err.startswith("error: No Student Number column")
+    assert status == 1 and err.startswith("error: names.csv: No Student Number column")
     pdf = tmp_path / "roster.pdf"
     pdf.write_bytes(b"%PDF-1.4 not a roster")
     status, _out, err = run(capsys, "--existing", roster, "--incoming", pdf)
