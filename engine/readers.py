@@ -113,6 +113,40 @@ def read_table(
     what = binary_kind(data)
     if what:
         raise _not_a_list(name, what)
+    archive = _open_archive(data, name, limits) if data.startswith(_ZIP_MAGIC) else None
+    try:
+        return _read(
+            data,
+            name,
+            archive,
+            file_format,
+            encoding,
+            delimiter,
+            header_row,
+            sheet,
+            allow_empty,
+            limits,
+        )
+    except BaseException:
+        if archive is not None:
+            archive.close()
+        raise
+
+
+def _open_archive(data, name, limits):
+    """The ZIP of an XLSX, checked; a ZIP without a workbook is named and refused."""
+    archive = check_archive(data, limits, name)
+    names = archive.namelist()
+    # A .docx or any other zip renamed .xlsx has no workbook part.
+    if not any(member.lower().endswith("workbook.xml") for member in names):
+        archive.close()
+        raise _not_a_list(name, archive_kind(names))
+    return archive
+
+
+def _read(
+    data, name, archive, file_format, encoding, delimiter, header_row, sheet, allow_empty, limits
+):
     extension = os.path.splitext(name)[1].lower()
     if extension not in _EXTENSIONS:
         shown = f'"{extension}" ({name})' if extension else f"({name}: no extension)"
@@ -135,7 +169,7 @@ def read_table(
     if actual == "csv":
         return _read_csv(data, context, encoding, delimiter, allow_empty)
     if actual == "xlsx":
-        return _read_xlsx(data, context, sheet, allow_empty)
+        return _read_xlsx(archive, context, sheet, allow_empty)
     return _read_xls(data, context, sheet, allow_empty)
 
 
@@ -209,6 +243,9 @@ def binary_kind(data):
         return {b"WEBP": "a WebP image", b"WAVE": "a WAV audio file"}.get(
             head[8:12], "an AVI video"
         )
+    if head.startswith(_OLE2_MAGIC) and not any(stream in data for stream in _WORKBOOK_STREAMS):
+        if _ENCRYPTED_STREAM not in data:
+            return next((what for stream, what in _OLE_DOCUMENTS if stream in data), "")
     if head.startswith(b"MZ") and len(data) >= 64:
         offset = int.from_bytes(data[60:64], "little")
         if data[offset : offset + 4] == b"PE\x00\x00":
@@ -243,10 +280,6 @@ def _content_format(data, name, encoding):
             raise FileFormatError(
                 f"{name} is password-protected: remove the password and save it again."
             )
-        if not any(stream in data for stream in _WORKBOOK_STREAMS):
-            what = next((what for stream, what in _OLE_DOCUMENTS if stream in data), "")
-            if what:
-                raise _not_a_list(name, what)
         return "xls"
     wide = encoding.lower().replace("_", "-").startswith(("utf-16", "utf-32"))
     if wide or data.startswith(_UTF16_BOMS):
@@ -627,15 +660,10 @@ def _pick_sheet(titles, wanted, name):
     raise FileFormatError(f'{name} has no sheet "{wanted[:40]}"; its sheets are: {listed}.')
 
 
-def _read_xlsx(data, context, sheet, allow_empty):
-    """Open an XLSX workbook, within the limits, and return sheet ``sheet`` as a table."""
+def _read_xlsx(archive, context, sheet, allow_empty):
+    """Read sheet ``sheet`` of the checked XLSX ``archive``, within the limits, as a table."""
     name, limits = context.name, context.limits
-    archive = check_archive(data, limits, name)
     try:
-        names = archive.namelist()
-        # A .docx or any other zip renamed .xlsx has no workbook part.
-        if not any(member.lower().endswith("workbook.xml") for member in names):
-            raise _not_a_list(name, archive_kind(names))
         book = xlsx.Workbook(archive)
         titles = [title for title, _part in book.sheets]
         title = _pick_sheet(titles, sheet, name)

@@ -5,11 +5,9 @@ in a fresh process whose time and peak memory are measured from outside
 (``ru_maxrss`` of the only child of a small wrapper), as the benchmark does.
 """
 
-import io
 import json
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import bombs

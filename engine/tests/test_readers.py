@@ -2,6 +2,7 @@
 
 import inspect
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -411,3 +412,72 @@ def test_a_blank_header_row(name):
 
 def test_an_invalid_header_row_setting():
     refused(b"A,B\n1,2\n", "s.csv", "header row must be 1 or more", header_row=0)
+
+
+# Files that are no table, named by their signature -------------------------
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
+
+
+@pytest.mark.parametrize(
+    ("data", "what"),
+    [
+        (b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj", "a PDF document"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "a PNG image"),
+        (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "a JPEG image"),
+        (b"GIF89a\x01\x00\x01\x00", "a GIF image"),
+        (b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 100, "an executable program (ELF)"),
+        (
+            b"MZ\x90\x00" + b"\x00" * 56 + b"\x80\x00\x00\x00" + b"\x00" * 64 + b"PE\x00\x00",
+            "an executable program (Windows)",
+        ),
+        (b"\x1f\x8b\x08\x00" + b"\x00" * 20, "a gzip archive"),
+        (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 20, "a video or photo file"),
+        (OLE + "WordDocument".encode("utf-16-le"), "a Word document (DOC)"),
+        (OLE + "__substg1.0_0037".encode("utf-16-le"), "an Outlook message (MSG)"),
+    ],
+)
+@pytest.mark.parametrize("filename", ["roster.csv", "roster.xlsx", "roster.pdf"])
+def test_a_binary_file_is_named_by_its_signature_whatever_its_name(data, what, filename):
+    message = refused(data, filename, f"^{filename} is {re.escape(what)}")
+    assert message.endswith(
+        ", not a student list: export the students from the SIS as CSV or XLSX."
+    )
+
+
+def zipped(*names):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name in names:
+            archive.writestr(name, "<x/>")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("names", "what"),
+    [
+        (("word/document.xml",), "a Word document (DOCX)"),
+        (("ppt/presentation.xml",), "a PowerPoint presentation (PPTX)"),
+        (("xl/workbook.bin",), "an Excel binary workbook (XLSB)"),
+        (("mimetype", "content.xml"), "an OpenDocument file (ODS or ODT)"),
+        (("students.csv", "notes.txt"), "a ZIP archive that holds no workbook"),
+    ],
+)
+def test_a_zip_that_is_no_workbook_is_named(names, what):
+    refused(
+        zipped(*names), "roster.xlsx", f"^roster\\.xlsx is {re.escape(what)}, not a student list"
+    )
+
+
+def test_an_ole_file_without_a_workbook_is_named():
+    refused(
+        OLE + b"\x00" * 2048, "old.xls", r"^old\.xls (is a Microsoft Office file|cannot be opened)"
+    )
+
+
+def test_a_zero_byte_file_says_it_is_empty():
+    message = refused(b"", "upload.csv", r"^upload\.csv is empty: ")
+    assert (
+        message
+        == "upload.csv is empty: check that the export finished, then choose the file again."
+    )
