@@ -37,17 +37,25 @@ class ColumnMap:
         return None
 
 
-def listed(headers, most=8, width=30):
-    """The non-blank ``headers`` for a message: at most ``most``, then "and N more"."""
+def listed(headers, budget=110, width=24):
+    """The non-blank ``headers`` for a message, within ``budget`` characters, then "and N more"."""
     named = [header for header in headers if header]
     if not named:
         return "none"
-    shown = ", ".join(
-        repr(header if len(header) <= width else header[:width] + "...") for header in named[:most]
-    )
-    if len(named) > most:
-        shown += f" and {len(named) - most:,} more"
-    return shown
+    shown = []
+    used = 0
+    for header in named:
+        text = repr(header if len(header) <= width else header[:width] + "...")
+        if len(text) > 2 * width:  # escapes of unprintable characters
+            text = text[: 2 * width] + "...'"
+        if shown and used + len(text) + 2 > budget:
+            break
+        shown.append(text)
+        used += len(text) + 2
+    result = ", ".join(shown)
+    if len(shown) < len(named):
+        result += f" and {len(named) - len(shown):,} more"
+    return result
 
 
 def _parse_explicit(mapping):
