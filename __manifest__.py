@@ -31,6 +31,7 @@
         "demo/student_importer_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": ["school_student_import/static/src/**/*"],
         "web.assets_tests": ["school_student_import/static/tests/tours/**/*"],
     },
     "application": True,

@@ -8,8 +8,9 @@ judge the result against the safeguards.  The addon's models call
 
 from .checks import Signal
 from .diff import ChangeType, FieldChange, Line, apply_change_set
-from .errors import EngineError, FileFormatError, MappingError
+from .errors import EngineError, FileFormatError, LimitError, MappingError
 from .fields import DEFAULT_REQUIRED, ELIGIBILITIES, FIELDS, GENDERS, GRADES, KEY, LABELS
+from .limits import LIMITS, Limits, check_archive, short_name
 from .mapping import match_columns
 from .normalize import TRANSFORMS
 from .policy import Thresholds, evaluate
@@ -29,6 +30,9 @@ __all__ = [
     "GRADES",
     "KEY",
     "LABELS",
+    "LIMITS",
+    "LimitError",
+    "Limits",
     "Line",
     "MappingError",
     "Preview",
@@ -39,8 +43,10 @@ __all__ = [
     "Thresholds",
     "apply_change_set",
     "change_set_digest",
+    "check_archive",
     "evaluate",
     "match_columns",
     "preview",
     "read_table",
+    "short_name",
 ]

@@ -6,6 +6,20 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from .. import engine
 
 THRESHOLD_FIELDS = ("warn_update_pct", "warn_add_pct", "warn_inactivate_pct", "auth_add_pct")
+MANAGER = "school_student_import.group_student_import_manager"
+#: The limits' fields, named as the engine names them; 0 (empty) is "not set here".
+LIMIT_FIELDS = tuple(engine.LIMITS)
+LIMIT_PARAMETER = "school_student_import.%s"
+
+
+def _limit_field(string, help_text):
+    return fields.Integer(
+        string=string,
+        tracking=True,
+        groups=MANAGER,
+        help=f"{help_text} Empty (0): the system parameter of the same name, else the "
+        "engine's default.",
+    )
 
 
 class StudentImporter(models.Model):
@@ -97,6 +111,18 @@ class StudentImporter(models.Model):
         tracking=True,
         groups="school_student_import.group_student_import_manager",
     )
+    max_file_mb = _limit_field("Max File Size (MB)", "Size of the file, in MB.")
+    max_unpacked_mb = _limit_field(
+        "Max Unpacked Size (MB)",
+        "Size of an XLSX once unpacked, in MB, read from the file's directory first.",
+    )
+    max_ratio = _limit_field(
+        "Max Compression Ratio",
+        "How much one part of an XLSX may unpack (size unpacked / size packed).",
+    )
+    max_rows = _limit_field("Max Rows", "Rows of the file.")
+    max_columns = _limit_field("Max Columns", "Columns of a row.")
+    max_cell_chars = _limit_field("Max Value Length", "Characters of one value.")
     attachment_ids = fields.Many2many(
         "ir.attachment",
         string="Sample Files",
@@ -127,6 +153,14 @@ class StudentImporter(models.Model):
                     self.env._("Thresholds of %(name)s: %(error)s", name=importer.name, error=error)
                 ) from None
 
+    @api.constrains(*LIMIT_FIELDS)
+    def _check_limits(self):
+        for importer in self.sudo():
+            if any(importer[name] < 0 for name in LIMIT_FIELDS):
+                raise ValidationError(
+                    self.env._("A limit is a positive number, or empty for the default.")
+                )
+
     @api.constrains("header_row")
     def _check_header_row(self):
         if any(importer.header_row < 1 for importer in self):
@@ -142,6 +176,43 @@ class StudentImporter(models.Model):
             warn_inactivate=importer.warn_inactivate_pct,
             auth_add=importer.auth_add_pct,
         )
+
+    @api.model
+    def _parameter_limits(self):
+        """``{name: (value, where)}`` of the limits set by system parameters."""
+        found = {}
+        parameters = self.env["ir.config_parameter"].sudo()
+        for name in LIMIT_FIELDS:
+            key = LIMIT_PARAMETER % name
+            raw = (parameters.get_param(key) or "").strip()
+            try:
+                value = int(raw) if raw else 0
+            except ValueError:
+                value = 0
+            if value > 0:
+                found[name] = (value, f"system parameter {key}")
+        return found
+
+    def _limits(self):
+        """The :class:`engine.Limits` of this importer (or the defaults when called on none).
+
+        A limit set on the importer wins; then the system parameter
+        ``school_student_import.<name>``; then the engine's default.  Each
+        refusal says which one applied.
+        """
+        importer = self.sudo()[:1]
+        values, origin = {}, {}
+        parameters = self._parameter_limits()
+        for name in LIMIT_FIELDS:
+            own = importer[name] if importer else 0
+            if own and own > 0:
+                label = importer._fields[name].string
+                values[name], origin[name] = own, f"{label} on the importer"
+            elif name in parameters:
+                values[name], origin[name] = parameters[name]
+            else:
+                origin[name] = f"{name}, the default; the importer's Limits change it"
+        return engine.Limits(**values, origin=origin)
 
     def _preview_options(self):
         self.ensure_one()
@@ -172,6 +243,7 @@ class StudentImporter(models.Model):
             delimiter=self.delimiter,
             header_row=self.header_row,
             sheet=self.sheet_name or None,
+            limits=self._limits(),
         )
 
     @api.returns("student.import.run", lambda run: run.id)
@@ -180,27 +252,50 @@ class StudentImporter(models.Model):
 
         Nothing is written to students: the run, in state ``review``, holds
         one line per student that would change.  A file that cannot be read,
-        or lacks the key column, raises ``UserError`` and leaves nothing
-        behind.  ``data`` may also be base64 text, as external RPC sends it.
+        passes one of the importer's limits, or lacks the key column, raises
+        ``UserError`` and leaves nothing behind: no run, no attachment, no
+        run number.  ``data`` may also be base64 text, as external RPC sends it.
+        Every path that previews a file (Run Now, kept files, RPC, the
+        scheduler) comes through here or :meth:`_engine_preview`.
         """
         self.ensure_one()
         self.check_access("read")
         self.env["student.import.run"].check_access("create")
+        name = engine.short_name(filename or "The file")
         if isinstance(data, str):
+            # Refused before it is decoded: base64 is 4 characters per 3 bytes.
+            self._check_size(len(data) * 3 // 4, name)
             try:
                 data = base64.b64decode(data, validate=True)
             except ValueError:
                 raise UserError(self.env._("The file must be sent as bytes or base64.")) from None
         if not data:
-            raise UserError(self.env._("%(file)s is empty.", file=filename or "The file"))
+            raise UserError(self._empty_message(name))
+        self._check_size(len(data), name)
         result = self._engine_preview(data, filename)
         return self.env["student.import.run"]._create_from_preview(
             self, result, data, filename, trigger
         )
 
+    def _empty_message(self, name):
+        return self.env._(
+            "%(file)s is empty: check that the export finished, then choose the file again.",
+            file=name,
+        )
+
+    def _check_size(self, size, name):
+        """Refuse a file over the size limit before anything else is done with it."""
+        try:
+            self._limits().check_file_size(size, name)
+        except engine.EngineError as error:
+            raise UserError(str(error)) from None
+
     def _engine_preview(self, data, filename):
-        """Compare ``data`` with the company's roster through the engine."""
+        """Compare ``data`` with the company's roster through the engine, within the limits."""
         self.ensure_one()
+        # The file is judged before the roster is loaded: a refused file costs
+        # nothing but its own check.
+        self._check_size(len(data), engine.short_name(filename or "upload.csv"))
         roster = self.env["student.import.run"]._load_roster(self.company_id)
         try:
             return engine.preview(roster, data, filename or "upload.csv", self._preview_options())

@@ -31,6 +31,9 @@ class StudentImportUpload(models.TransientModel):
         self.ensure_one()
         if self.file:
             data, name = base64.b64decode(self.file), self.file_name or "upload.csv"
+        elif self.file_name:
+            # A file of 0 bytes: the web client keeps its name but no content.
+            raise UserError(self.importer_id._empty_message(self.file_name))
         elif self.attachment_id:
             if self.attachment_id not in self.importer_id.attachment_ids:
                 raise UserError(self.env._("That file is not kept with this importer."))
