@@ -136,7 +136,11 @@ def main(argv=None):
             warn_inactivate=args.warn_pct,
             auth_add=args.auth_pct,
         )
-        limits = Limits.from_settings({name: getattr(args, name) for name in LIMITS})
+        given = {name: getattr(args, name) for name in LIMITS}
+        origin = {
+            name: f"{name}, set by {LIMITS[name][2]}" for name, value in given.items() if value
+        }
+        limits = Limits.from_settings(given, origin)
     except ValueError as error:
         sys.stderr.write(f"error: {error}\n")
         return 2

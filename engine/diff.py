@@ -12,7 +12,7 @@ from itertools import compress
 from operator import itemgetter, ne
 
 from .fields import FIELDS, KEY, LABELS
-from .normalize import InvalidValue, transform
+from .normalize import InvalidValue, same_text, transform
 
 
 class ChangeType(str, Enum):
@@ -277,13 +277,13 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
         if old is None:
             old = old_of(values[position])
         is_active = active[position]
-        if is_active and tuple(new) == old:
+        if is_active and (tuple(new) == old or all(map(same_text, old, new))):
             counts["unchanged"] += 1
             continue
         kind = ChangeType.UPDATE if is_active else ChangeType.REACTIVATE
         line = Line(kind, key, row, "", ref=roster.refs[position])
         for name, before, after in zip(managed, old, new, strict=True):
-            if before != after:
+            if before != after and not same_text(before, after):
                 line.changes.append(FieldChange(name, before, after))
                 if is_active:
                     field_counts[name] += 1

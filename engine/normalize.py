@@ -142,6 +142,15 @@ def clean(value):
     return value
 
 
+def same_text(stored, new):
+    """True when ``stored`` (a roster value) and ``new`` (a normalised one) read the same.
+
+    A roster stored before values were normalised to NFC may hold decomposed
+    accents: they are compared in NFC, not shown as a change.
+    """
+    return stored == new or (not stored.isascii() and unicodedata.normalize("NFC", stored) == new)
+
+
 def shown(value, width=40):
     """``repr`` of ``value`` for a message, cut to about ``width`` characters."""
     if len(value) > width:

@@ -10,6 +10,7 @@ from helpers import csv_bytes, make_roster
 
 from engine import ChangeType, PreviewOptions, Roster, preview
 from engine.checks import formula_problem, name_problem
+from engine.fields import FIELDS
 from engine.normalize import Normaliser, clean
 
 NFC_NAMES = ("José", "García", "Zoë", "Nguyễn", "Ångström", "Chloé")
@@ -116,3 +117,17 @@ def test_a_formula_like_name_is_flagged_on_its_line():
         "First Name starts with =, which a spreadsheet would run as a formula"
     ]
     assert result.suspicious == 1
+
+
+def test_a_roster_stored_in_nfd_is_compared_in_nfc():
+    # Values stored before this engine normalised to NFC (the addon's path).
+    roster = Roster()
+    values = dict.fromkeys(FIELDS, "")
+    values.update(student_number="1001", first_name=nfd("José"), last_name=nfd("García"))
+    roster.add_canonical(tuple(values[name] for name in FIELDS), ref=1)
+    data = csv_bytes("1001,José,García", header="Student_Number,First_Name,Last_Name")
+    result = preview(roster, data, "export.csv")
+    assert result.counts["unchanged"] == 1 and result.lines == []
+    data = csv_bytes("1001,José,Garcia", header="Student_Number,First_Name,Last_Name")
+    [line] = preview(roster, data, "export.csv").lines
+    assert [(c.field, c.new) for c in line.changes] == [("last_name", "Garcia")]

@@ -14,7 +14,7 @@ const FILE_INPUT = ".modal .o_field_widget[name=file] input.o_input_file";
 function chooseFile(name, content) {
     return {
         content: `Choose ${name}`,
-        trigger: FILE_INPUT,
+        trigger: ".modal .o_field_widget[name=file]",
         run() {
             const input = document.querySelector(FILE_INPUT);
             const transfer = new DataTransfer();
