@@ -17,9 +17,6 @@ import xml.parsers.expat
 from array import array
 from datetime import date, datetime, time, timedelta
 
-from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
-
 _MAIN = (
     "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
     "http://purl.oclc.org/ooxml/spreadsheetml/main",
@@ -29,6 +26,10 @@ _DOC_RELS = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     "http://purl.oclc.org/ooxml/officeDocument/relationships",
 )
+# openpyxl is imported only when a workbook is read (it takes a while), not
+# for a file refused before that.
+CALENDAR_WINDOWS_1900 = datetime(1899, 12, 30)
+CALENDAR_MAC_1904 = datetime(1904, 1, 1)
 _SEP = "\x01"  # expat's namespace separator: "namespace\x01local"
 _READ = 1 << 16
 # Parts read whole (workbook, relationships, styles) are small in a real
@@ -159,6 +160,8 @@ class Workbook:
         self.date_styles, self.duration_styles = self._date_styles(styles)
 
     def _date_styles(self, part):
+        from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
+
         if part is None:
             return frozenset(), frozenset()
         entries = _attributes(self.archive, part, {"numFmt", "xf", "cellXfs"}, _MAX_STYLES)
@@ -471,6 +474,8 @@ def _value(kind, raw, style, strings, dates, durations, epoch):
         except ValueError:
             index = -1
         if index in dates:
+            from openpyxl.utils.datetime import from_excel
+
             try:
                 return cell_text(from_excel(number, epoch, timedelta=index in durations))
             except (ArithmeticError, ValueError, TypeError):
