@@ -120,7 +120,7 @@ def main(argv=None):
             lambda: importer.run_import(roster_bytes, roster_path.name),
         )
         lines = run.count_add
-        changes = env["student.import.change"].search_count([("run_id", "=", run.id)])
+        changes = env["student.import.change"].search_count([("line_id.run_id", "=", run.id)])
         print(f"    {lines:,} lines, {changes:,} field changes")
         _grant(run)
         _, first_apply = _step("first load: Apply", run.action_apply)
