@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import StudentImportCase
+from .common import StudentImportCase, grant_safeguards
 
 CANONICAL = (
     "student_number,first_name,middle_name,last_name,birthdate,gender,grade,homeroom,"
@@ -145,22 +145,6 @@ class TestQueryCount(StudentImportCase):
     STUDENTS = 3000
     BOUND = 80
 
-    def grant(self, run):
-        """A confirmation and an approval, as the people would give them."""
-        if run.requires_confirmation:
-            run.sudo().write(
-                {"confirmed_by_id": self.env.uid, "confirmed_digest": run.change_digest}
-            )
-        if run.requires_authorization:
-            self.env["student.import.authorization"].sudo().create(
-                {
-                    "run_id": run.id,
-                    "kind": "request",
-                    "state": "approved",
-                    "change_digest": run.change_digest,
-                }
-            )
-
     def test_first_load_and_nightly_file(self):
         rows = [
             f"{500000 + n},First{n},Last{n % 97},{n % 11 + 1},02/02/2012,LIN,F,R{n}"
@@ -169,7 +153,7 @@ class TestQueryCount(StudentImportCase):
         run, queries = counted_queries(self.env, lambda: self.run_file(self.export(extra=rows)))
         self.assertEqual(run.count_add, self.STUDENTS)
         self.assertLess(queries, self.BOUND, "Run Now of a first load")
-        self.grant(run)
+        grant_safeguards(run)
         _, queries = counted_queries(self.env, run.with_user(self.user).action_apply)
         self.assertEqual(run.state, "done")
         self.assertLess(queries, self.BOUND, "Apply of a first load")
@@ -186,7 +170,7 @@ class TestQueryCount(StudentImportCase):
         )
         self.assertEqual(run.count_update, len(nightly))
         self.assertLess(queries, self.BOUND, "Run Now of a nightly file")
-        self.grant(run)
+        grant_safeguards(run)
         _, queries = counted_queries(self.env, run.with_user(self.user).action_apply)
         self.assertEqual(run.state, "done")
         self.assertLess(queries, self.BOUND, "Apply of a nightly file")
