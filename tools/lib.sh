@@ -5,15 +5,34 @@
 
 MODULE=school_student_import
 
-# The development database of tools/run, also the one `tools/test --pytest`
-# runs in. DEV_HASH holds the hash of the files Odoo loads into the database
-# (addon_data_hash) when the addon was last installed or updated by the fast
-# mode; it lives in the cluster's folder, so it goes when the cluster goes.
-DEV_DB=$MODULE
-DEV_PG_DIR=$ROOT/.local/pg
-DEV_PG_PORT=54328 # names the socket file only: the cluster has no TCP listener
-DEV_CONF=$ROOT/.local/odoo.conf
-DEV_HASH=$DEV_PG_DIR/$MODULE.sha1
+# Which database a command works on, its cluster and its files:
+#   use_database dev    tools/run's, kept between runs (.local/pg), which
+#                       tools/test --pytest runs in by default
+#   use_database test   the one tools/test recreates for each run (.local/pg-test)
+# HASH_FILE holds the hash of the files Odoo loads into the database
+# (addon_data_hash) as they were when the addon was last installed or
+# updated there by tools/test or its fast mode; it lives in the cluster's
+# folder, so it goes when the cluster goes.
+use_database() {
+    case $1 in
+        dev)
+            DB=$MODULE
+            PG_DIR=$ROOT/.local/pg
+            PG_PORT=54328 # names the socket file only: the cluster has no TCP listener
+            CONF=$ROOT/.local/odoo.conf
+            DATA_DIR=$ROOT/.local/odoo-data
+            ;;
+        test)
+            DB=${MODULE}_test
+            PG_DIR=$ROOT/.local/pg-test
+            PG_PORT=54329
+            CONF=$ROOT/.local/odoo-test.conf
+            DATA_DIR=$ROOT/.local/odoo-test-data
+            ;;
+        *) return 1 ;;
+    esac
+    HASH_FILE=$PG_DIR/$MODULE.sha1
+}
 
 ODOO_HOW_TO="to get one: git clone -b 18.0 --depth 1 https://github.com/odoo/odoo ~/odoo-18 && python3 -m venv ~/odoo-18/venv && ~/odoo-18/venv/bin/pip install -r ~/odoo-18/requirements.txt (Python 3.10 to 3.12), then export ODOO_SRC=~/odoo-18"
 
@@ -79,36 +98,34 @@ link_addon() {
     ln -sfn ../.. ".local/addons/$MODULE"
 }
 
-# The development database's settings, for tools/run and pytest-odoo.
-#   write_dev_conf HTTP_PORT
-write_dev_conf() {
-    local socket
-    socket=$(tools/pg socket "$DEV_PG_DIR" "$DEV_PG_PORT")
-    cat >"$DEV_CONF" <<EOF
+# The database's settings (use_database), for tools/run and pytest-odoo.
+#   write_conf HTTP_PORT
+write_conf() {
+    cat >"$CONF" <<EOF
 [options]
 addons_path = $ODOO_SRC/addons,$ROOT/.local/addons
-data_dir = $ROOT/.local/odoo-data
-db_host = $socket
-db_port = $DEV_PG_PORT
+data_dir = $DATA_DIR
+db_host = $(tools/pg socket "$PG_DIR" "$PG_PORT")
+db_port = $PG_PORT
 db_user = odoo
-db_name = $DEV_DB
-dbfilter = ^$DEV_DB\$
+db_name = $DB
+dbfilter = ^$DB\$
 http_interface = 127.0.0.1
 http_port = $1
 EOF
 }
 
-# The addon's state in the development database (its cluster running):
+# The addon's state in the database (use_database; its cluster running):
 # installed, to install, ..., "none" without the database, "incomplete"
 # when the database has no module table (an interrupted first install).
-dev_db_state() {
-    local pg=(tools/pg psql "$DEV_PG_DIR" "$DEV_PG_PORT")
-    if [ "$("${pg[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$DEV_DB'")" != 1 ]; then
+db_state() {
+    local pg=(tools/pg psql "$PG_DIR" "$PG_PORT")
+    if [ "$("${pg[@]}" -tAc "SELECT 1 FROM pg_database WHERE datname = '$DB'")" != 1 ]; then
         echo none
         return
     fi
     local state
-    state=$("${pg[@]}" -d "$DEV_DB" -tAc \
+    state=$("${pg[@]}" -d "$DB" -tAc \
         "SELECT state FROM ir_module_module WHERE name = '$MODULE'" 2>/dev/null) || state=incomplete
     echo "${state:-uninstalled}"
 }
