@@ -6,7 +6,7 @@ Mutates the fixtures of ``files/`` as ``test_fuzz.py`` does, with a seeded
 ``random.Random``, until the time is up; checks every input with
 ``fuzzing.check`` (a preview or a one-line ``EngineError``, nothing else)
 and writes each crashing input to ``--out`` (default: a temporary folder)
-with its traceback.  Prints the inputs tried, their outcomes and the crashes.
+with its traceback, and the slowest input.  Prints the inputs tried, their outcomes and the crashes.
 """
 
 import argparse
@@ -86,12 +86,15 @@ def main(argv=None):
                 stem = out / f"crash-{len(crashes)}"
                 Path(f"{stem}-{filename}").write_bytes(data)
                 Path(f"{stem}.txt").write_text(traceback.format_exc())
-        slowest = max(slowest, time.monotonic() - began)
+        took = time.monotonic() - began
+        if took > slowest:
+            slowest = took
+            Path(out / f"slowest-{filename}").write_bytes(data)
     seconds = time.monotonic() - start
     print(
         f"inputs tried: {tried:,} in {seconds:,.0f} s ({tried / seconds:,.0f}/s), seed {args.seed}"
     )
-    print(f"slowest input: {slowest:.2f} s")
+    print(f"slowest input: {slowest:.2f} s (kept as {out}/slowest-*)")
     for (kind, outcome), count in sorted(outcomes.items()):
         print(f"  {kind:<9} {outcome:<8} {count:>9,}")
     print(f"crashes: {sum(crashes.values())} ({len(crashes)} distinct), inputs in {out}")
