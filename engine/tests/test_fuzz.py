@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 # A whole run of this file stays well under a minute on a loaded machine.
-BUDGET_SECONDS = float(os.environ.get("FUZZ_BUDGET_SECONDS", "40"))
+BUDGET_SECONDS = float(os.environ.get("FUZZ_BUDGET_SECONDS", "25"))
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "250"))
 _started = []
 
