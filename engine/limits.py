@@ -14,6 +14,7 @@ workbooks and of ZIP bundles call it first.
 
 import io
 import os
+import struct
 import zipfile
 from dataclasses import dataclass, field, fields, replace
 
@@ -36,6 +37,8 @@ LIMITS = {
 _RATIO_FLOOR = 1 << 20
 # An XLSX has a few dozen parts; a million entries is a directory bomb.
 _MAX_MEMBERS = 10_000
+# ... and a directory of a few kilobytes.
+_MAX_DIRECTORY = 4 << 20
 _NAME_SHOWN = 48
 
 
@@ -130,6 +133,13 @@ def check_archive(data, limits, filename, kind="an XLSX workbook"):
     limit, :class:`FileFormatError` when ``data`` is not a readable ZIP.
     """
     name = short_name(filename)
+    size = _directory_size(data)
+    if size is not None and size > _MAX_DIRECTORY:
+        # zipfile would build an object per entry of it before any check.
+        raise FileFormatError(
+            f"{name} has a ZIP directory of {_size(size)}, more than {kind} ever has: "
+            "it is damaged or not a roster export."
+        )
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
@@ -166,6 +176,20 @@ def check_archive(data, limits, filename, kind="an XLSX workbook"):
             advice="export fewer rows or columns, or as CSV, or raise the limit",
         )
     return archive
+
+
+def _directory_size(data):
+    """The size of a ZIP's central directory, from its end record; None if not found."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - (1 << 16) - 22))
+    if end < 0 or end + 22 > len(data):
+        return None
+    (size,) = struct.unpack_from("<I", data, end + 12)
+    if size == 0xFFFFFFFF:  # ZIP64: the size is in the ZIP64 end record
+        record = data.rfind(b"PK\x06\x06", 0, end)
+        if record < 0 or record + 56 > len(data):
+            return None
+        (size,) = struct.unpack_from("<Q", data, record + 40)
+    return size
 
 
 def _size(count):

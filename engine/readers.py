@@ -181,6 +181,10 @@ class _Context:
     header_row: int
     limits: Limits
     headers: list | None = None
+    # A CSV read without the line checker: its reader (for line numbers) and
+    # what re-reading its text takes, on the rare path of a record of many lines.
+    reader: object = None
+    text: tuple = ()
 
     def refuse(self, limit, found, row=0, column=0, line=False, advice=""):
         """Raise the :class:`LimitError` of ``limit`` at ``row`` (a line of text if ``line``)."""
@@ -344,7 +348,10 @@ def _table(records, context, allow_empty, **details):
     except BaseException:
         getattr(records, "close", lambda: None)()
         raise
-    rows = _rows(records, first, context)
+    if context.reader is not None:
+        rows = _csv_rows(records, first, context)
+    else:
+        rows = _rows(records, first, context)
     return Table(headers, context.header_row, rows, **details)
 
 
@@ -380,6 +387,7 @@ def _start(records, context, allow_empty):
             elif cells and (cells[0].strip() or "".join(cells).strip()):
                 return headers, (number, cells)
     except csv.Error as exc:
+        _csv_limit(exc, number + 1, context)
         raise _csv_error(name, number + 1, exc) from exc
     if headers is None:
         raise FileFormatError(
@@ -412,6 +420,106 @@ def _rows(records, first, context):
         getattr(records, "close", lambda: None)()
 
 
+def _csv_rows(records, first, context):
+    """:func:`_rows` of a CSV read without the line checker, which watches its records.
+
+    A record that spans several lines holds a quoted value with line breaks:
+    an address, or a stray quote that swallowed the lines after it.  Only
+    such records are looked at (the reader's line count tells them at no
+    cost): a value past the length limit is refused, and so is a last record
+    whose quote never closes.
+    """
+    number = first[0] if first else 0
+    max_rows = context.limits.max_rows
+    reader = context.reader
+    began = 0  # the first line of the last record, when it spans several
+    last = number
+    try:
+        if first is None:
+            return
+        last = reader.line_num
+        if last > number:  # the header or the first row spans several lines
+            began = number
+            _check_spanning(first[1], began, context)
+        yield first
+        for number, cells in records:
+            line = reader.line_num
+            if line - last > 1:
+                began = last + 1
+                _check_spanning(cells, began, context)
+            else:
+                began = 0
+            last = line
+            if number > max_rows:
+                context.refuse("max_rows", f"the file has more than {max_rows:,} rows", number)
+            if cells and (cells[0].strip() or "".join(cells).strip()):
+                yield number, cells
+        if began:
+            _check_closed(began, context)
+    except csv.Error as exc:
+        _csv_limit(exc, last + 1, context)
+        raise _csv_error(context.name, number + 1, exc) from exc
+    finally:
+        getattr(records, "close", lambda: None)()
+
+
+def _csv_limit(exc, began, context):
+    """Refuse past the value-length limit when csv.reader's own limit stopped it first.
+
+    Without long lines, a value that outgrows csv's limit is a quoted value
+    running over lines (a stray quote, as a rule) that began on ``began``.
+    """
+    if context.reader is None or "field larger than field limit" not in str(exc):
+        return
+    if context.limits.max_cell_chars <= csv.field_size_limit():
+        _refuse_run(began, context)
+
+
+def _check_spanning(cells, began, context):
+    if cells and max(map(len, cells)) > context.limits.max_cell_chars:
+        _refuse_run(began, context)
+
+
+def _refuse_run(began, context):
+    context.refuse(
+        "max_cell_chars",
+        "a quoted value runs on",
+        began,
+        line=True,
+        advice='a stray " character may open it: close or remove it, or raise the limit',
+    )
+
+
+def _check_closed(began, context):
+    """Refuse the file when the record that begins on line ``began`` never closes its quote."""
+    data, encoding, delimiter = context.text
+    inside = False
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding=encoding, newline="")
+    for number, line in enumerate(stream, 1):
+        if number >= began and (inside or '"' in line):
+            inside = _ends_quoted(line, delimiter, inside)
+    if inside:
+        raise FileFormatError(
+            f'{context.name} line {began:,}: a quoted value never ends: a stray " character '
+            f"opens it; close or remove it."
+        )
+
+
+def _has_long_line(data, cap):
+    """True when ``data`` may hold a line of more than ``cap`` characters.
+
+    A line that long holds a whole aligned block of ``cap // 2`` bytes
+    without a line break; one ``find`` per block, in C, looks for that.
+    """
+    block = max(cap // 2, 1)
+    find = data.find
+    for start in range(0, len(data) - block + 1, block):
+        end = start + block
+        if find(b"\n", start, end) < 0 and find(b"\r", start, end) < 0:
+            return True
+    return False
+
+
 def _csv_error(name, row, exc):
     detail = " ".join(str(exc).split())[:120]
     if "field larger than field limit" in detail:
@@ -427,8 +535,16 @@ def _read_csv(data, context, encoding, delimiter, allow_empty):
     sample = codecs.getincrementaldecoder(used)().decode(data[:_SAMPLE])
     delimiter = _csv_delimiter(delimiter, sample, context.header_row, len(data) > _SAMPLE)
     stream = io.TextIOWrapper(io.BytesIO(data), encoding=used, newline="")
-    lines = _checked_lines(stream, delimiter, context)
-    records = enumerate(csv.reader(lines, delimiter=delimiter), 1)
+    if _has_long_line(data, context.limits.max_cell_chars):
+        # Every line checked before csv.reader splits it: a long one may be a
+        # 100 MB line of millions of cells.
+        reader = csv.reader(_checked_lines(stream, delimiter, context), delimiter=delimiter)
+    else:
+        # The common case: lines straight to csv.reader, which counts them,
+        # and only records of several lines are looked at (_csv_rows).
+        reader = csv.reader(stream, delimiter=delimiter)
+        context.reader, context.text = reader, (data, used, delimiter)
+    records = enumerate(reader, 1)
     details = {"file_format": "csv", "encoding": used, "delimiter": delimiter}
     return _table(records, context, allow_empty, **details)
 
@@ -452,14 +568,7 @@ def _checked_lines(stream, delimiter, context):
             if '"' in line and not _ends_quoted(line, delimiter, True):
                 run = 0
             elif run > cap:
-                context.refuse(
-                    "max_cell_chars",
-                    "a quoted value runs on",
-                    began,
-                    line=True,
-                    advice='a stray " character may open it: close or remove it, '
-                    "or raise the limit",
-                )
+                _refuse_run(began, context)
         else:
             if len(line) > cap:
                 _check_long_line(line, number, delimiter, context)

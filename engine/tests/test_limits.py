@@ -159,6 +159,15 @@ def test_a_directory_that_understates_a_part_does_not_make_it_unpack_more():
     )
 
 
+def test_a_directory_bomb_is_refused_before_zipfile_reads_it():
+    # 60,000 entries of the same tiny part: zipfile would make 60,000 objects
+    # (a directory of 300 MB would have millions).
+    one = bombs.part(b"x")
+    entries = {f"xl/{'p' * 60}{n:05d}.xml": one for n in range(60_000)}
+    message = refusal(bombs.archive(entries), "many.xlsx")
+    assert message.startswith("many.xlsx has a ZIP directory of 7.1 MB, more than an XLSX")
+
+
 def test_a_total_unpacked_size_over_the_limit():
     sheet = bombs.part(bombs.SHEET_HEAD, bombs._noise(3, 1 << 20), 3, bombs.SHEET_TAIL)
     message = refusal(bombs.workbook(sheet), "big.xlsx", limits=Limits(max_unpacked_mb=2))

@@ -1,5 +1,6 @@
 """engine.readers: real small files (see make_fixtures.py) and a few in memory."""
 
+import csv
 import inspect
 import io
 import re
@@ -481,3 +482,22 @@ def test_a_zero_byte_file_says_it_is_empty():
         message
         == "upload.csv is empty: check that the export finished, then choose the file again."
     )
+
+
+def test_a_last_record_of_several_lines_is_fine_when_its_quote_closes():
+    data = b'Student_Number,Street\n1,"12 Main St\nApt 4"\n2,"1 Oak Ave\r\nUnit B\r\nRear"\n'
+    assert list(read_table(data, "s.csv").rows) == [
+        (2, ["1", "12 Main St\nApt 4"]),
+        (3, ["2", "1 Oak Ave\r\nUnit B\r\nRear"]),
+    ]
+
+
+def test_a_stray_quote_is_refused_whatever_the_csv_module_allows():
+    # Odoo's server raises csv's own limit to 500 MB for its own imports.
+    data = b'Student_Number,Last_Name\n1,Smith\n2,"Jones\n' + b"3,Brown\n" * 20000
+    before = csv.field_size_limit(500 * 1024 * 1024)
+    try:
+        message = refused(data, "s.csv", r"^s\.csv line 3: a quoted value runs on, over the limit")
+    finally:
+        csv.field_size_limit(before)
+    assert "(max_cell_chars, the default; --max-cell-chars changes it)" in message
