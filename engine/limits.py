@@ -16,7 +16,7 @@ import io
 import os
 import struct
 import zipfile
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 
 from .errors import FileFormatError, LimitError
 
@@ -196,8 +196,3 @@ def _size(count):
     if count >= MB:
         return f"{count / MB:,.1f} MB"
     return f"{count:,} bytes"
-
-
-def limit_names():
-    """The limits' names, in declaration order."""
-    return [each.name for each in fields(Limits) if each.name in LIMITS]

@@ -293,10 +293,8 @@ def test_quoted_delimiters_are_not_columns():
     value = '"' + ",".join(["x"] * 1000) + '"'
     data = f"Student_Number,Note,Other\n1,{value},{value}\n".encode()
     limits = Limits(max_cell_chars=3000)
-    assert next(read_table(data, "s.csv", limits=limits).rows) == (
-        2,
-        ["1", value[1:-1]] * 1 + [value[1:-1]],
-    )
+    inner = value[1:-1]
+    assert next(read_table(data, "s.csv", limits=limits).rows) == (2, ["1", inner, inner])
     long_value = '"' + "x" * 40_000 + '"'
     message = refusal(f"Student_Number,Note\n1,{long_value}\n".encode())
     assert message.startswith("export.csv line 2, column 2 (Note): a value of 40,002 characters")
