@@ -14,8 +14,6 @@ differs.
 
 from dataclasses import dataclass
 
-from .fields import DEFAULT_REQUIRED
-
 
 @dataclass(frozen=True)
 class Preset:
@@ -38,10 +36,6 @@ class Preset:
             header: {"field": field, "transform": transform}
             for header, field, transform in self.columns
         }
-
-    def required(self, field):
-        """True when ``field`` is required by default (the key and the names)."""
-        return field in DEFAULT_REQUIRED
 
 
 # Clever's students.csv (Clever SFTP instructions, "Preparing students.csv").

@@ -10,6 +10,7 @@ from engine import MappingError, PreviewOptions, match_columns, preview
 from engine.cli import main
 from engine.mapping import plan_columns
 from engine.presets import PRESETS, recognise
+from engine.sample import sample_columns
 
 WRITERS = {
     "clever": layouts.clever,
@@ -167,3 +168,25 @@ def test_the_command_line_names_the_recognised_layout(tmp_path, capsys):
     assert result["layout"] == "clever"
     assert result["counts"]["unchanged"] == 4
     assert result["columns"]["Student_number"] == "student_number"
+
+
+def test_a_sample_lists_every_column_with_its_match_and_first_values():
+    sample = sample_columns(layouts.clever(), "students.csv", rows=2)
+    assert sample.layout.code == "clever"
+    assert [c.header for c in sample.columns] == list(PRESETS["clever"].headers)
+    by_header = {column.header: column for column in sample.columns}
+    number = by_header["Student_number"]
+    assert (number.field, number.how, number.values) == (
+        "student_number",
+        "layout",
+        ["300001", "300002"],
+    )
+    assert (by_header["Student_id"].field, by_header["Student_id"].how) == ("", "ignored")
+    assert by_header["Grade"].values == ["PreKindergarten", "Kindergarten"]
+
+
+def test_a_sample_with_two_candidate_keys_is_shown_with_the_problem():
+    data = csv_bytes("1,1,Ann,Lee", header="Student ID,Student No,First_Name,Last_Name")
+    sample = sample_columns(data, "export.csv")
+    assert [c.field for c in sample.columns] == ["", "", "first_name", "last_name"]
+    assert "'Student ID' and 'Student No'" in sample.warnings[0]
