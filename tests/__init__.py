@@ -8,3 +8,4 @@ from . import test_mapping_assistant
 from . import test_ui
 from . import test_ui_authorization
 from . import test_ui_mapping
+from . import test_bulk_apply
