@@ -18,6 +18,7 @@
         "views/student_importer_views.xml",
         "views/student_import_run_views.xml",
         "views/student_import_line_views.xml",
+        "views/student_import_authorization_views.xml",
         "wizards/student_import_upload_views.xml",
         "wizards/student_import_confirm_views.xml",
         "wizards/student_import_authorize_views.xml",

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from .student_import_authorization import hide_internal_fields
+
 CHANGE_TYPES = [
     ("add", "Add"),
     ("update", "Update"),
@@ -28,7 +30,8 @@ class StudentImportLine(models.Model):
     )
     student_number = fields.Char(index=True, readonly=True)
     name = fields.Char(string="Student", readonly=True)
-    row_number = fields.Integer(string="File Row", readonly=True)
+    # No sum when grouped: adding row numbers means nothing.
+    row_number = fields.Integer(string="File Row", readonly=True, aggregator=None)
     summary = fields.Char(string="Changes", readonly=True)
     changed_fields = fields.Char(readonly=True, help="The changed fields' names, to group by.")
     suspicious = fields.Boolean(index=True, readonly=True)
@@ -38,11 +41,32 @@ class StudentImportLine(models.Model):
         help="An excluded line is not applied. Error lines must be excluded before Apply."
     )
     change_ids = fields.One2many("student.import.change", "line_id", string="Field Changes")
+    suspicious_changes = fields.Char(
+        compute="_compute_suspicious_changes",
+        string="Suspicious Values",
+        help="Old → new of each suspicious value, with the reason.",
+    )
+    run_date = fields.Datetime(related="run_id.applied_date", string="Applied On")
+
+    def _compute_suspicious_changes(self):
+        for line in self:
+            changes = line.change_ids.filtered("suspicious")
+            line.suspicious_changes = "; ".join(
+                f"{change._field_label()}: {change.old_value or '∅'} → "
+                f"{change.new_value or '∅'} ({change.suspicious_reason})"
+                for change in changes
+            ) or (line.suspicious_reasons or "").replace("\n", "; ")
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        result = super().fields_get(allfields, attributes)
+        return hide_internal_fields(result, {"sequence", "changed_fields", "run_state"})
 
     def write(self, vals):
         # Staff may only include or exclude a line, and only while its run
         # is in review; everything else is the preview's record of the file.
         if not self.env.su:
+            self.check_access("write")
             if set(vals) - {"excluded"}:
                 raise AccessError(self.env._("Import lines are read-only, except Excluded."))
             if any(line.run_id.state != "review" for line in self):

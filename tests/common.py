@@ -22,6 +22,11 @@ class StudentImportCase(TransactionCase):
         super().setUpClass()
         # A district of its own, apart from the demo district's roster.
         cls.company = cls.env["res.company"].create({"name": "Test District"})
+        # Its mail domain: e-mails of staff without an address go out from
+        # notifications@district.example.
+        cls.company.alias_domain_id = cls.env["mail.alias.domain"].create(
+            {"name": "district.example"}
+        )
         cls.env = cls.env(
             context=dict(
                 cls.env.context,
