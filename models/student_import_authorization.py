@@ -66,7 +66,17 @@ class StudentImportAuthorization(models.Model):
     count_reactivate = fields.Integer(related="run_id.count_reactivate")
     pct_add = fields.Float(related="run_id.pct_add", digits=(5, 1))
     count_suspicious = fields.Integer(related="run_id.count_suspicious")
-    count_error = fields.Integer(related="run_id.count_error")
+    count_error_open = fields.Integer(related="run_id.count_error_open")
+    adds_summary = fields.Char(
+        compute="_compute_adds_summary",
+        string="Adds",
+        help="Adds and reactivations, in % of the roster.",
+    )
+
+    def _compute_adds_summary(self):
+        for auth in self:
+            run = auth.run_id
+            auth.adds_summary = f"{run.count_add + run.count_reactivate} ({run.pct_add:.1f}%)"
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -95,7 +95,7 @@ class StudentImportRun(models.Model):
         elif self.count_error:
             items.append((True, self.env._("Error lines excluded")))
         if self.confirmation_state == "to_confirm":
-            items.append((False, self.env._("Confirmation of the large change (Apply asks it)")))
+            items.append((False, self.env._("Confirmation of the large change: Apply asks for it")))
         elif self.confirmation_state == "confirmed":
             items.append(
                 (True, self.env._("Confirmed by %(user)s", user=self.confirmed_by_id.name))
@@ -161,9 +161,7 @@ class StudentImportRun(models.Model):
         return [
             (
                 False,
-                self.env._(
-                    "Authorization by Support: submit a request or enter a code (Apply asks it)"
-                ),
+                self.env._("Authorization by Support: Apply asks for a request or a code"),
             )
         ]
 
@@ -186,7 +184,7 @@ class StudentImportRun(models.Model):
             items = run._checklist_items()
             rows = Markup("").join(
                 Markup(
-                    '<li class="{cls}"><i class="fa {icon} me-2" role="img" aria-label="{label}"/>'
+                    '<li class="{cls}"><i class="fa {icon} me-2" role="img" aria-label="{label}"></i>'
                     "{text}</li>"
                 ).format(
                     cls="text-success" if done else "fw-bold",
@@ -261,11 +259,11 @@ class StudentImportRun(models.Model):
         marks = Markup("").join(
             Markup(
                 '<span class="position-absolute top-0 h-100 border-start border-2 {cls}" '
-                'style="left: {left:.1f}%;" title="{title}"/>'
+                'style="left: {left:.1f}%;" title="{title}"></span>'
                 '<small class="position-absolute {cls2}" style="left: {left:.1f}%; top: 100%;">'
                 "{value}%</small>"
             ).format(
-                cls="border-danger" if kind == "auth" else "border-warning",
+                cls="border-dark" if kind == "auth" else "border-warning",
                 cls2="text-danger" if kind == "auth" else "text-warning",
                 left=100.0 * value / scale,
                 title=self.env._("Authorization at %(pct)s%%", pct=_one(value))
@@ -283,7 +281,7 @@ class StudentImportRun(models.Model):
             '<td class="w-100 pb-4"><div class="position-relative" style="height: 1rem;">'
             '<div class="progress h-100"><div class="progress-bar {color}" role="progressbar" '
             'style="width: {width:.1f}%;" aria-valuenow="{pct}" aria-valuemin="0" '
-            'aria-valuemax="100"/></div>{marks}</div></td></tr>'
+            'aria-valuemax="100"></div></div>{marks}</div></td></tr>'
         ).format(
             label=label,
             count=count,

@@ -6,3 +6,4 @@ from . import test_rpc
 from . import test_ui
 from . import test_ui_authorization
 from . import test_review
+from . import test_ui_addresses

@@ -192,7 +192,7 @@ class TestReview(StudentImportCase):
             [("kind", "=", "request"), ("state", "=", "pending"), ("run_state", "=", "review")]
         )
         self.assertEqual(pending.run_id, run)
-        self.assertEqual((pending.count_add, pending.pct_add), (8, 20.0))
+        self.assertEqual(pending.adds_summary, "8 (20.0%)")
         awaiting = (
             self.env["student.import.run"]
             .with_user(self.approver)

@@ -45,15 +45,32 @@ registry.category("web_tour.tours").add("school_student_import_review_apply", {
             content: "The run waits for review",
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Review)",
         },
-        formFieldIs("count_add", "1"),
-        formFieldIs("count_update", "2"),
-        formFieldIs("count_inactivate", "1"),
-        formFieldIs("count_reactivate", "1"),
+        {
+            content: "The change mix counts each type, in percent of the roster",
+            trigger: ".o_form_view .o_field_widget[name=change_mix]",
+            async run() {
+                const selector = ".o_form_view .o_field_widget[name=change_mix]";
+                await waitUntil(() => {
+                    const text = textOf(document.querySelector(selector));
+                    return (
+                        (text.includes("Adds and reactivations 2 5.0%") &&
+                            text.includes("Updates 2 5.0%") &&
+                            text.includes("Inactivations 1 2.5%")) ||
+                        `"${text}"`
+                    );
+                }, "the change mix should count 2 adds, 2 updates and 1 inactivation");
+            },
+        },
         formFieldIs("count_error", "1"),
         formFieldIs("existing_count", "40"),
         {
-            content: "The unusable row is announced",
-            trigger: ".o_form_view .alert-danger:contains(rows of the file cannot be used)",
+            content: "The unusable row is announced, in the singular",
+            trigger: ".o_form_view .alert-danger:contains(1 row of the file cannot be used)",
+        },
+        {
+            content: "The checklist puts the error line first",
+            trigger:
+                ".o_form_view .o_field_widget[name=apply_checklist] li:first-child:contains(1 error line to exclude)",
         },
         {
             content: "Apply is offered",
