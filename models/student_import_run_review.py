@@ -184,8 +184,8 @@ class StudentImportRun(models.Model):
             items = run._checklist_items()
             rows = Markup("").join(
                 Markup(
-                    '<li class="{cls}"><i class="fa {icon} me-2" role="img" aria-label="{label}"></i>'
-                    "{text}</li>"
+                    '<li class="{cls}"><i class="fa {icon} me-2" role="img" '
+                    'aria-label="{label}"></i>{text}</li>'
                 ).format(
                     cls="text-success" if done else "fw-bold",
                     icon="fa-check-square-o" if done else "fa-square-o",
