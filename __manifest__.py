@@ -30,6 +30,7 @@
     "demo": [
         "demo/school_student_demo.xml",
         "demo/student_importer_demo.xml",
+        "demo/res_users_demo.xml",
     ],
     "assets": {
         "web.assets_tests": ["school_student_import/static/tests/tours/**/*"],

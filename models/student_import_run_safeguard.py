@@ -286,7 +286,7 @@ class StudentImportRun(models.Model):
             left = MAX_CODE_ATTEMPTS - self.code_attempts
             raise UserError(
                 self.env._(
-                    "This code is not valid for %(run)s. %(left)s attempts left.",
+                    "This code is not valid for %(run)s. Attempts left: %(left)s.",
                     run=self.name,
                     left=max(left, 0),
                 )

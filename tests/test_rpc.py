@@ -124,7 +124,7 @@ class TestRpc(HttpCase, StudentImportCase):
         code = self.rpc(self.approver, "student.import.run", "action_issue_code", [run.id])
         for attempt in range(5):
             self.assertFault(
-                f"{4 - attempt} attempts left",
+                f"Attempts left: {4 - attempt}",
                 self.user,
                 "student.import.run",
                 "action_enter_code",

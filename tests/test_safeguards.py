@@ -309,7 +309,7 @@ class TestSafeguards(StudentImportCase):
         code = run.with_user(self.approver).action_issue_code()
         for attempt in range(5):
             # Each failed call rolls its work back, as a web request would.
-            with self.assertRaisesRegex(UserError, f"{4 - attempt} attempts left"):
+            with self.assertRaisesRegex(UserError, f"Attempts left: {4 - attempt}"):
                 with self.env.cr.savepoint():
                     run.with_user(self.user).action_enter_code(f"WRONG{attempt}")
         run.invalidate_recordset()
