@@ -57,8 +57,11 @@ registry.category("web_tour.tours").add("school_student_import_addresses", {
                     const texts = [...document.querySelectorAll(cells)].map(textOf);
                     return (
                         (texts.length === 10 &&
-                            texts.every((text) =>
-                                /^Last Name: \S+ → \d+ \w+ Street \(looks like a street address\)$/.test(text)
+                            texts.every(
+                                (text) =>
+                                    text.startsWith("Last Name: ") &&
+                                    text.includes(" \u2192 1") &&
+                                    text.endsWith(" Oak Street (looks like a street address)")
                             )) ||
                         texts.join(" / ")
                     );

@@ -9,6 +9,7 @@
 import { registry } from "@web/core/registry";
 import {
     appliedWithRevert,
+    changeMixHas,
     formFieldIs,
     runNowOnKeptFile,
     textOf,
@@ -45,22 +46,11 @@ registry.category("web_tour.tours").add("school_student_import_review_apply", {
             content: "The run waits for review",
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Review)",
         },
-        {
-            content: "The change mix counts each type, in percent of the roster",
-            trigger: ".o_form_view .o_field_widget[name=change_mix]",
-            async run() {
-                const selector = ".o_form_view .o_field_widget[name=change_mix]";
-                await waitUntil(() => {
-                    const text = textOf(document.querySelector(selector));
-                    return (
-                        (text.includes("Adds and reactivations 2 5.0%") &&
-                            text.includes("Updates 2 5.0%") &&
-                            text.includes("Inactivations 1 2.5%")) ||
-                        `"${text}"`
-                    );
-                }, "the change mix should count 2 adds, 2 updates and 1 inactivation");
-            },
-        },
+        changeMixHas([
+            "Adds and reactivations 2 5.0%",
+            "Updates 2 5.0%",
+            "Inactivations 1 2.5%",
+        ]),
         formFieldIs("count_error", "1"),
         formFieldIs("existing_count", "40"),
         {
@@ -153,11 +143,14 @@ registry.category("web_tour.tours").add("school_student_import_review_apply", {
             run: "click",
         },
         {
+            trigger: ".o_breadcrumb .active:contains(Changes of):not(:has(a))",
+        },
+        {
             trigger: ".o_list_view .o_data_row",
         },
         {
-            content: "Back to the run",
-            trigger: ".o_breadcrumb .o_back_button",
+            content: "Back to the run, by its breadcrumb",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(IMP/)",
             run: "click",
         },
         // Exclude the error row, then Apply
