@@ -7,3 +7,4 @@ from . import test_ui
 from . import test_ui_authorization
 from . import test_review
 from . import test_ui_addresses
+from . import test_bulk_apply
