@@ -9,6 +9,11 @@ HEADER = "Student_Number,First_Name,Last_Name,Grade_Level,DOB,School_Code,Meal_S
 GRADES = ("KG", "01", "02", "03", "04", "05")
 
 
+def new_kids(count, start=300001):
+    """``count`` rows of new first-graders, as the SIS writes them."""
+    return [f"{start + n},New{n},Kid,1,02/02/2019,LIN,F,R100" for n in range(count)]
+
+
 def grant_safeguards(run):
     """Stand in for the people: a confirmation and an approval, as records
     (for tests and benchmarks that are not about the safeguards)."""

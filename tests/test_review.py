@@ -6,11 +6,7 @@ from unittest.mock import patch
 from odoo.exceptions import UserError
 from odoo.tests import Form, tagged
 
-from .common import StudentImportCase
-
-
-def new_kids(count, start=300001):
-    return [f"{start + n},New{n},Kid,1,02/02/2019,LIN,F,R100" for n in range(count)]
+from .common import StudentImportCase, new_kids
 
 
 @tagged("post_install", "-at_install")

@@ -4,11 +4,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user, tagged
 
-from .common import StudentImportCase
-
-
-def new_kids(count, start=300001):
-    return [f"{start + n},New{n},Kid,1,02/02/2019,LIN,F,R100" for n in range(count)]
+from .common import StudentImportCase, new_kids
 
 
 @tagged("post_install", "-at_install")
