@@ -121,7 +121,7 @@ class StudentImportRun(models.Model):
                 (
                     True,
                     self.env._(
-                        "Authorization: approved by %(user)s", user=granted.approver_id.name
+                        "Authorization: approved by %(user)s", user=granted.approver_id.name or "?"
                     ),
                 )
             ]

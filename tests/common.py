@@ -14,22 +14,6 @@ def new_kids(count, start=300001):
     return [f"{start + n},New{n},Kid,1,02/02/2019,LIN,F,R100" for n in range(count)]
 
 
-def grant_safeguards(run):
-    """Stand in for the people: a confirmation and an approval, as records
-    (for tests and benchmarks that are not about the safeguards)."""
-    if run.requires_confirmation:
-        run.sudo().write({"confirmed_by_id": run.env.uid, "confirmed_digest": run.change_digest})
-    if run.requires_authorization:
-        run.env["student.import.authorization"].sudo().create(
-            {
-                "run_id": run.id,
-                "kind": "request",
-                "state": "approved",
-                "change_digest": run.change_digest,
-            }
-        )
-
-
 class StudentImportCase(TransactionCase):
     """A district of 40 active students in two schools, and one archived one.
 
