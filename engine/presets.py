@@ -14,6 +14,8 @@ differs.
 
 from dataclasses import dataclass
 
+from .oneroster import HEADERS as BUNDLE_HEADERS
+
 
 @dataclass(frozen=True)
 class Preset:
@@ -256,20 +258,7 @@ SKYWARD = Preset(
 ONEROSTER = Preset(
     code="oneroster",
     label="ClassLink / OneRoster CSV bundle (.zip)",
-    headers=(
-        "sourcedId",
-        "status",
-        "identifier",
-        "username",
-        "givenName",
-        "familyName",
-        "middleName",
-        "email",
-        "grades",
-        "orgSourcedIds",
-        "birthDate",
-        "sex",
-    ),
+    headers=BUNDLE_HEADERS,
     columns=(
         ("identifier", "student_number", "none"),
         ("givenName", "first_name", "none"),

@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from .checks import Signal, flag_lines, signals
+from .checks import Signal, flag_lines, signals, top_reasons
 from .diff import ChangeType, CompareOptions, compare
 from .errors import MappingError
 from .fields import DEFAULT_REQUIRED, FIELDS, KEY
@@ -56,6 +56,8 @@ class Preview:
     digest: str
     layout: str = ""
     notes: list = field(default_factory=list)
+    # The most frequent suspicious reasons: [(count, "45 last names look like ...")]
+    suspicious_top: list = field(default_factory=list)
 
     @property
     def requires_confirmation(self):
@@ -86,6 +88,7 @@ class Preview:
             "trips": [trip.as_dict() for trip in self.trips],
             "suspicious": self.suspicious,
             "signals": [signal.as_dict() for signal in self.signals],
+            "suspicious_top": [text for _count, text in self.suspicious_top],
             "digest": self.digest,
             "layout": self.layout,
             "notes": self.notes,
@@ -220,6 +223,7 @@ def preview(roster, data, filename, options=None):
         digest=change_set_digest(change_set.lines),
         layout=column_map.layout.code if column_map.layout is not None else "",
         notes=notes,
+        suspicious_top=top_reasons(change_set.lines),
     )
 
 

@@ -8,4 +8,6 @@ from . import test_mapping_assistant
 from . import test_ui
 from . import test_ui_authorization
 from . import test_ui_mapping
+from . import test_review
+from . import test_ui_addresses
 from . import test_bulk_apply

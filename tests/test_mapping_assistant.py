@@ -20,6 +20,23 @@ class TestMappingAssistant(StudentImportCase):
         form.file = base64.b64encode(data)
         return form
 
+    @staticmethod
+    def choose(form, fields):
+        """Set the field of the columns named in ``fields`` (column -> field or False)."""
+        for index in range(len(form.line_ids)):
+            with form.line_ids.edit(index) as line:
+                if line.column_name in fields:
+                    line.field_name = fields[line.column_name]
+
+    @staticmethod
+    def columns(form):
+        """``{column: (field, matched by, first values)}`` as the assistant lists them."""
+        found = {}
+        for index in range(len(form.line_ids)):
+            with form.line_ids.edit(index) as line:
+                found[line.column_name] = (line.field_name, line.how, line.sample)
+        return found
+
     def clever_sample(self):
         students = [
             dict(
@@ -38,10 +55,7 @@ class TestMappingAssistant(StudentImportCase):
     def test_a_sample_shows_every_column_with_its_match_and_first_values(self):
         form = self.assistant(self.importer, self.clever_sample())
         self.assertEqual(form.layout, "Clever students.csv")
-        rows = {}
-        for index in range(len(form.line_ids)):
-            with form.line_ids.edit(index) as line:
-                rows[line.column_name] = (line.field_name, line.how, line.sample)
+        rows = self.columns(form)
         self.assertEqual(len(rows), len(layouts.PRESETS["clever"].headers))
         self.assertEqual(rows["Student_number"], ("student_number", "layout", "200001"))
         self.assertEqual(rows["Student_id"][:2], (False, "ignored"))
@@ -49,12 +63,7 @@ class TestMappingAssistant(StudentImportCase):
 
     def test_saving_writes_the_mapping_lines_with_the_changed_field(self):
         form = self.assistant(self.importer, self.clever_sample())
-        for index in range(len(form.line_ids)):
-            with form.line_ids.edit(index) as line:
-                if line.column_name == "State_id":
-                    line.field_name = "pin"
-                elif line.column_name == "Student_email":
-                    line.field_name = False
+        self.choose(form, {"State_id": "pin", "Student_email": False})
         assistant = form.save()
         assistant.action_save()
         mapping = {c.column_name: c.field_name for c in self.importer.column_ids}
@@ -77,31 +86,22 @@ class TestMappingAssistant(StudentImportCase):
             }
         )
         form = self.assistant(importer, self.clever_sample())
-        rows = {}
-        for index in range(len(form.line_ids)):
-            with form.line_ids.edit(index) as line:
-                rows[line.column_name] = (line.field_name, line.how)
-        self.assertEqual(rows["Last_name"], ("last_name", "mapping"))
-        self.assertEqual(rows["First_name"], (False, "ignored"), "the mapping decides")
-        self.assertEqual(rows["Student_number"], (False, "ignored"))
+        rows = self.columns(form)
+        self.assertEqual(rows["Last_name"][:2], ("last_name", "mapping"))
+        self.assertEqual(rows["First_name"][:2], (False, "ignored"), "the mapping decides")
+        self.assertEqual(rows["Student_number"][:2], (False, "ignored"))
         self.assertIn("'Student No' is not in the file", form.warnings)
 
     def test_two_columns_for_one_field_are_refused_on_save(self):
         form = self.assistant(self.importer, self.clever_sample())
-        for index in range(len(form.line_ids)):
-            with form.line_ids.edit(index) as line:
-                if line.column_name == "Student_id":
-                    line.field_name = "student_number"
+        self.choose(form, {"Student_id": "student_number"})
         with self.assertRaisesRegex(UserError, "Student_id and Student_number|Student_number and"):
             form.save().action_save()
         self.assertFalse(self.importer.column_ids, "nothing was written")
 
     def test_a_mapping_without_student_number_is_refused_on_save(self):
         form = self.assistant(self.importer, self.clever_sample())
-        for index in range(len(form.line_ids)):
-            with form.line_ids.edit(index) as line:
-                if line.column_name == "Student_number":
-                    line.field_name = False
+        self.choose(form, {"Student_number": False})
         with self.assertRaisesRegex(UserError, "No column feeds the Student Number"):
             form.save().action_save()
         self.assertFalse(self.importer.column_ids)

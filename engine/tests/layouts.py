@@ -110,6 +110,14 @@ def roster(students=STUDENTS):
     return result
 
 
+def write_roster_csv(path, students=STUDENTS):
+    """Write ``students`` as ``python -m engine preview --existing`` reads them."""
+    fields = list(students[0])
+    lines = [",".join([*fields, "active"])]
+    lines += [",".join([*(s[f] for f in fields), "1"]) for s in students]
+    path.write_text("\n".join(lines) + "\n")
+
+
 def _mdy(iso):
     if not iso:
         return ""

@@ -156,10 +156,7 @@ def test_eligibility_vocabularies():
 
 def test_the_command_line_names_the_recognised_layout(tmp_path, capsys):
     roster = tmp_path / "roster.csv"
-    fields = list(layouts.STUDENTS[0])
-    lines = [",".join([*fields, "active"])]
-    lines += [",".join([*(s[f] for f in fields), "1"]) for s in layouts.STUDENTS]
-    roster.write_text("\n".join(lines) + "\n")
+    layouts.write_roster_csv(roster)
     incoming = tmp_path / "students.csv"
     incoming.write_bytes(layouts.clever())
     args = ["preview", "--existing", str(roster), "--incoming", str(incoming), "--json"]

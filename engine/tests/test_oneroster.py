@@ -150,10 +150,7 @@ def test_a_zip_that_is_neither_a_workbook_nor_a_bundle_is_refused():
 
 def test_the_command_line_previews_a_bundle(tmp_path, capsys):
     roster = tmp_path / "roster.csv"
-    fields = list(layouts.STUDENTS[0])
-    lines = [",".join([*fields, "active"])]
-    lines += [",".join([*(s[f] for f in fields), "1"]) for s in layouts.STUDENTS]
-    roster.write_text("\n".join(lines) + "\n")
+    layouts.write_roster_csv(roster)
     incoming = tmp_path / "oneroster.zip"
     incoming.write_bytes(layouts.oneroster(teachers=1))
     args = ["preview", "--existing", str(roster), "--incoming", str(incoming), "--json"]
