@@ -19,6 +19,8 @@ confirms it and submits an authorization request; as the demo Support
 representative (``--support``, ``sam:sam``) it saves ``support_desk.png``
 (*Authorizations to Decide*) and ``decision_dialog.png`` (Approve, from the
 run's header).  Nothing is applied or approved: the runs stay in review.
+Each call submits one more request, so take them on a fresh database
+(``tools/run --reset``), or cancel the earlier requests' runs first.
 """
 
 import argparse
@@ -198,7 +200,8 @@ class Chromium:
     def open(self, path, ready, what):
         """Open ``/odoo/<path>`` and wait until ``ready`` holds and nothing loads."""
         self.send("Page.navigate", url=f"{self.url}/odoo/{path}")
-        self.wait_for(ready + IDLE, what)
+        # The first page of a fresh database builds the web assets: be patient.
+        self.wait_for(ready + IDLE, what, timeout=180)
 
     def screenshot(self, path):
         # Toasts (a new activity, a message) come and go: leave them out.
