@@ -28,10 +28,10 @@ from .errors import FileFormatError, LimitError
 from .limits import Limits, check_archive, short_name
 from .normalize import clean
 
-_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".zip")
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t"}
-_FORMATS = ("csv", "xlsx", "xls")
+_FORMATS = ("csv", "xlsx", "xls", "oneroster")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 # Excel stores a password-protected XLSX as an OLE2 file holding this stream.
@@ -128,48 +128,72 @@ def read_table(
             limits,
         )
     except BaseException:
-        if archive is not None:
+        if archive is not None and archive is not _BUNDLE:
             archive.close()
         raise
 
 
+# What _open_archive returns for a OneRoster bundle, which its reader opens.
+_BUNDLE = object()
+
+
 def _open_archive(data, name, limits):
-    """The ZIP of an XLSX, checked; a ZIP without a workbook is named and refused."""
+    """The ZIP of an XLSX, checked, or :data:`_BUNDLE`; any other ZIP is named and refused."""
     archive = check_archive(data, limits, name)
     names = archive.namelist()
+    if any(member.lower().endswith("workbook.xml") for member in names):
+        return archive
+    archive.close()
+    from .oneroster import is_bundle  # it imports this module
+
+    if is_bundle(names):
+        return _BUNDLE
     # A .docx or any other zip renamed .xlsx has no workbook part.
-    if not any(member.lower().endswith("workbook.xml") for member in names):
-        archive.close()
-        raise _not_a_list(name, archive_kind(names))
-    return archive
+    raise _not_a_list(name, archive_kind(names))
 
 
 def _read(
     data, name, archive, file_format, encoding, delimiter, header_row, sheet, allow_empty, limits
 ):
+    zip_kind = "" if archive is None else "oneroster" if archive is _BUNDLE else "xlsx"
+    if archive is _BUNDLE:
+        archive = None
     extension = os.path.splitext(name)[1].lower()
     if extension not in _EXTENSIONS:
         shown = f'"{extension}" ({name})' if extension else f"({name}: no extension)"
         raise FileFormatError(
-            f"Unsupported file type {shown}: export the roster as CSV, XLSX or XLS."
+            f"Unsupported file type {shown}: export the roster as CSV, XLSX, XLS "
+            "or a OneRoster bundle (.zip)."
         )
     if not isinstance(header_row, int) or header_row < 1:
         raise FileFormatError(f"The header row must be 1 or more, not {header_row!r}.")
-    actual = _content_format(data, name, encoding or "auto")
+    actual = _content_format(data, name, encoding or "auto", zip_kind)
     wanted = (file_format or "auto").strip().lower().replace("xlsm", "xlsx")
     if wanted not in ("auto", *_FORMATS):
         raise FileFormatError(f'Unknown file format "{str(file_format)[:20]}" for {name}.')
     if wanted not in ("auto", actual):
-        what = "a text (CSV) file" if actual == "csv" else f"an {actual.upper()} workbook"
+        what = {"csv": "a text (CSV) file", "oneroster": "a OneRoster bundle"}.get(
+            actual, f"an {actual.upper()} workbook"
+        )
         raise FileFormatError(
             f"{name} is {what}, but the file format is set to {wanted.upper()}: "
             f"set it to auto or {actual.upper()}."
+        )
+    if extension == ".zip" and actual != "oneroster":
+        what = "a text (CSV) file" if actual == "csv" else f"an {actual.upper()} workbook"
+        raise FileFormatError(
+            f"{name} is named .zip but is {what}, not a OneRoster bundle: "
+            f"name it .{actual}, or send the bundle itself."
         )
     context = _Context(name, header_row, limits)
     if actual == "csv":
         return _read_csv(data, context, encoding, delimiter, allow_empty)
     if actual == "xlsx":
         return _read_xlsx(archive, context, sheet, allow_empty)
+    if actual == "oneroster":
+        from .oneroster import read_bundle  # it imports this module
+
+        return read_bundle(data, name, limits)
     return _read_xls(data, context, sheet, allow_empty)
 
 
@@ -275,10 +299,11 @@ def _not_readable(name, hint=""):
     return FileFormatError(f"{name} is not a readable CSV, XLSX or XLS file{hint}.")
 
 
-def _content_format(data, name, encoding):
-    """Return ``"xlsx"``, ``"xls"`` or ``"csv"`` from the bytes themselves."""
+def _content_format(data, name, encoding, zip_kind=""):
+    """Return ``"xlsx"``, ``"xls"``, ``"oneroster"`` or ``"csv"`` from the bytes themselves."""
     if data.startswith(_ZIP_MAGIC):
-        return "xlsx"  # what kind of ZIP it is, is checked when it is opened
+        # What kind of ZIP it is was found when its directory was checked.
+        return zip_kind or "xlsx"
     if data.startswith(_OLE2_MAGIC):
         if _ENCRYPTED_STREAM in data:
             raise FileFormatError(
@@ -326,7 +351,7 @@ def archive_kind(names):
     for part, what in _ZIP_DOCUMENTS:
         if part in lowered:
             return what
-    return "a ZIP archive that holds no workbook"
+    return "a ZIP archive that holds no workbook or OneRoster bundle"
 
 
 def _reason(exc):
