@@ -109,3 +109,49 @@ export function runNowOnKeptFile(keptFile) {
         },
     ];
 }
+
+/**
+ * Put the file `name` (base64 `data`) into the file input of the binary field
+ * `fieldName` of the open dialog, as a person choosing it would.
+ */
+export async function chooseFile(fieldName, name, data, type = "text/csv") {
+    const input = document.querySelector(
+        `.modal .o_field_widget[name="${fieldName}"] input[type=file]`
+    );
+    if (!input) {
+        throw new Error(`no file input for ${fieldName}`);
+    }
+    const blob = await (await fetch(`data:${type};base64,${data}`)).blob();
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([blob], name, { type }));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+/**
+ * The rows of the change mix in `scope` (a form or a dialog), as
+ * "Label count pct%": the cells' text, the bars left out.
+ */
+export function changeMixRows(scope = ".o_form_view") {
+    const rows = document.querySelectorAll(`${scope} .o_field_widget[name=change_mix] tr`);
+    return [...rows].map((row) =>
+        [...row.querySelectorAll("td")]
+            .slice(0, 3)
+            .map(textOf)
+            .join(" ")
+    );
+}
+
+/** A step that waits until the change mix in `scope` holds each of `expected` rows. */
+export function changeMixHas(expected, scope = ".o_form_view") {
+    return {
+        content: `The change mix shows ${expected.join(", ")}`,
+        trigger: `${scope} .o_field_widget[name=change_mix] tr`,
+        async run() {
+            await waitUntil(() => {
+                const rows = changeMixRows(scope);
+                return expected.every((row) => rows.includes(row)) || rows.join(" / ");
+            }, `the change mix should show ${expected.join(", ")}`);
+        },
+    };
+}
