@@ -71,7 +71,7 @@ class StudentImportRun(models.Model):
                     )
         if self.count_error_open:
             reasons.append(
-                self.env._("%(count)s rows cannot be used (errors)", count=self.count_error_open)
+                self.env._("Rows that cannot be used: %(count)s", count=self.count_error_open)
             )
         if self.count_suspicious:
             reasons.extend(self._suspicious_reasons())
@@ -129,7 +129,7 @@ class StudentImportRun(models.Model):
                         self._apply()
                     else:
                         self.action_apply()
-                    self.message_post(
+                    self.sudo().message_post(
                         body=self.env._("Applied by itself: nothing needed a person.")
                     )
                 return

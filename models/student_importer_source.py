@@ -163,7 +163,7 @@ class StudentImporter(models.Model):
         run, waiting = self._run_folder("manual")
         if waiting:
             raise UserError(waiting)
-        return run
+        return run or False
 
     # Reading the folder
 

@@ -167,7 +167,7 @@ class TestFolderImport(FolderCase):
         self.tick()
         run = self.runs()
         self.assertEqual((run.state, run.count_error), ("review", 1))
-        self.assertIn("1 rows cannot be used", self.activity_notes(run, self.user))
+        self.assertIn("Rows that cannot be used: 1", self.activity_notes(run, self.user))
 
     def test_auto_apply_off_leaves_every_run_in_review(self):
         self.importer.auto_apply = False
