@@ -180,7 +180,9 @@ class StudentImporter(models.Model):
         waiting = ""
         try:
             with self.env.cr.savepoint():
-                _run, waiting = self._run_folder("scheduled")
+                _run, waiting, moves = self._run_folder("scheduled")
+            # Only now: were the savepoint rolled back, its files must stay.
+            self._move_after_commit(moves)
         except UserError as error:
             # A refusal that a person must mend (a path out of the base folder,
             # a missing folder): said on the importer, where its admin looks.

@@ -160,21 +160,24 @@ class StudentImporter(models.Model):
                     name=self.name,
                 )
             )
-        run, waiting = self._run_folder("manual")
+        run, waiting, moves = self._run_folder("manual")
         if waiting:
             raise UserError(waiting)
+        self._move_after_commit(moves)
         return run or False
 
     # Reading the folder
 
     def _run_folder(self, trigger):
-        """Read the folder once, under the importer's lock: ``(run, waiting)``.
+        """Read the folder once, under the importer's lock: ``(run, waiting, moves)``.
 
         ``run`` is the new run (in review, applied, or failed) or an empty
         recordset when no new file is ready; ``waiting`` says which file is
-        not ready yet.  Files move only once the transaction is committed
-        (``postcommit``): a crash before leaves them in place to be read
-        again, and never a run rolled back with its file gone.
+        not ready yet; ``moves`` are the files to move, which the caller hands
+        to :meth:`_move_after_commit` once this work can no longer be rolled
+        back to a savepoint.  Files move only after the commit: a crash before
+        leaves them in place to be read again, never a run undone with its
+        file gone.
         """
         self.ensure_one()
         Run = self.env["student.import.run"]
@@ -185,13 +188,20 @@ class StudentImporter(models.Model):
             raise UserError(
                 self.env._("Importer %(name)s: %(error)s", name=self.name, error=error)
             ) from None
-        imported = dict(
-            Run.sudo()
-            .search([("importer_id", "=", self.id), ("state", "!=", "failed")], order="id")
-            .filtered("file_hash")
-            .mapped(lambda run: (run.file_hash, run.name))
-        )
-        run = Run
+        # Failed runs do not count: the same file may read once the importer is mended.
+        imported = {
+            row["file_hash"]: row["name"]
+            for row in Run.sudo().search_read(
+                [
+                    ("importer_id", "=", self.id),
+                    ("state", "!=", "failed"),
+                    ("file_hash", "!=", False),
+                ],
+                ["file_hash", "name"],
+                order="id",
+            )
+        }
+        run, moves = Run, []
         for candidate in files:
             try:
                 digest = folder_engine.file_sha256(candidate.path)
@@ -200,18 +210,18 @@ class StudentImporter(models.Model):
             else:
                 unreadable = ""
             if digest in imported:
-                self._skip_duplicate(candidate, archive, imported[digest])
+                self._skip_duplicate(candidate, archive, imported[digest], moves)
                 continue
             if run:
-                self._set_aside(candidate, archive, run)
+                self._set_aside(candidate, archive, run, moves)
                 continue
             waiting = not unreadable and self._not_ready(candidate)
             if waiting:
-                return Run, waiting
-            run = self._read_file(candidate, digest, unreadable, trigger, archive, failed)
+                return Run, waiting, []
+            run = self._read_file(candidate, digest, unreadable, trigger, (archive, failed), moves)
             if run.state != "failed":
                 imported[digest] = run.name
-        return run, ""
+        return run, "", moves
 
     def _not_ready(self, candidate):
         """Why ``candidate`` is not to be read yet, or an empty string."""
@@ -235,8 +245,9 @@ class StudentImporter(models.Model):
         # A method of its own so that tests can stand in for a writer.
         time.sleep(seconds)
 
-    def _read_file(self, candidate, digest, unreadable, trigger, archive, failed):
+    def _read_file(self, candidate, digest, unreadable, trigger, folders, moves):
         """Preview ``candidate``; an unreadable file gives a failed run instead."""
+        archive, failed = folders
         reason = unreadable
         data = b""
         if not reason:
@@ -253,16 +264,16 @@ class StudentImporter(models.Model):
             run = self.env["student.import.run"]._create_failed(
                 self, candidate.name, data, digest, trigger, reason
             )
-            self._move_later(candidate, failed, run, self.env._("Failed folder"))
+            self._move_later(candidate, failed, run, self.env._("Failed folder"), moves)
             return run
-        self._move_later(candidate, archive, run, self.env._("Archive folder"))
+        self._move_later(candidate, archive, run, self.env._("Archive folder"), moves)
         run._after_folder_preview(trigger)
         return run
 
-    def _move_later(self, candidate, target_folder, run, where):
+    def _move_later(self, candidate, target_folder, run, where, moves):
         """Move the file once the run is committed; say where on the run."""
         target = folder_engine.target_in(target_folder, candidate.path, run.name)
-        self._after_commit_move(candidate.path, target_folder, run.name)
+        moves.append((candidate.path, target_folder, run.name))
         run.sudo().message_post(
             body=self.env._(
                 "Read from %(path)s; moves to the %(where)s as %(target)s.",
@@ -272,9 +283,8 @@ class StudentImporter(models.Model):
             )
         )
 
-    def _skip_duplicate(self, candidate, archive, run_name):
-        label = f"duplicate-of-{run_name}"
-        self._after_commit_move(candidate.path, archive, label)
+    def _skip_duplicate(self, candidate, archive, run_name, moves):
+        moves.append((candidate.path, archive, f"duplicate-of-{run_name}"))
         self.sudo().message_post(
             body=self.env._(
                 "%(file)s skipped: the same content was imported by %(run)s. It moves to "
@@ -284,10 +294,9 @@ class StudentImporter(models.Model):
             )
         )
 
-    def _set_aside(self, candidate, archive, run):
+    def _set_aside(self, candidate, archive, run, moves):
         """An older new file than the run's: importing it later would undo the newer one."""
-        label = f"superseded-by-{run.name}"
-        self._after_commit_move(candidate.path, archive, label)
+        moves.append((candidate.path, archive, f"superseded-by-{run.name}"))
         self.sudo().message_post(
             body=self.env._(
                 "%(file)s skipped: %(run)s read a newer file. It moves to the archive folder.",
@@ -296,13 +305,18 @@ class StudentImporter(models.Model):
             )
         )
 
-    def _after_commit_move(self, path, target_folder, label):
+    def _move_after_commit(self, moves):
+        """Move files (``(path, folder, label)``) once the transaction is committed."""
+        if not moves:
+            return
+
         def move():
-            try:
-                folder_engine.move(path, target_folder, label)
-            except OSError as error:
-                # The transaction is over: the log is the only place left.
-                # The file stays; its hash keeps it from being imported twice.
-                _logger.error("Could not move %s to %s: %s", path, target_folder, error)
+            for path, target_folder, label in moves:
+                try:
+                    folder_engine.move(path, target_folder, label)
+                except OSError as error:
+                    # The transaction is over: the log is the only place left.
+                    # The file stays; its hash keeps it from being imported twice.
+                    _logger.error("Could not move %s to %s: %s", path, target_folder, error)
 
         self.env.cr.postcommit.add(move)

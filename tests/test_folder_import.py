@@ -283,6 +283,22 @@ class TestFolderImport(FolderCase):
         self.assertEqual(self.runs(other).state, "done")
         self.assertEqual(self.student("200001").homeroom, "R300")
 
+    def test_a_crash_after_the_preview_undoes_the_run_and_keeps_the_file(self):
+        self.drop("export.csv", self.export(changes={"200001": {"homeroom": "R300"}}))
+        Run = type(self.env["student.import.run"])
+        with (
+            patch.object(Run, "_after_folder_preview", side_effect=RuntimeError("disk full")),
+            self.assertLogs(
+                "odoo.addons.school_student_import.models.student_importer_schedule", "ERROR"
+            ),
+        ):
+            self.tick()
+        self.assertFalse(self.runs())
+        self.assertEqual(self.files("inbox"), ["export.csv"], "not archived: the run was undone")
+        self.tick()
+        self.assertEqual(self.runs().state, "done")
+        self.assertEqual(self.files("inbox"), ["archive"])
+
     def test_a_locked_importer_is_skipped_not_run_twice(self):
         self.drop("export.csv", self.export(changes={"200001": {"homeroom": "R300"}}))
         # Another worker holds the importer: a connection of its own.
