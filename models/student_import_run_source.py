@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import plaintext2html
+from odoo.tools import SQL, plaintext2html
 
 from .. import engine
 from .student_import_run import PROTECTED_FIELDS
@@ -79,25 +79,26 @@ class StudentImportRun(models.Model):
         return reasons
 
     def _suspicious_reasons(self, limit=3):
-        """The suspicious values, counted per field and reason, the most frequent first."""
-        groups = (
-            self.env["student.import.change"]
-            .sudo()
-            ._read_group(
-                [("run_id", "=", self.id), ("suspicious", "=", True)],
-                ["field_name", "suspicious_reason"],
-                ["__count"],
+        """The suspicious values, counted per reason, the most frequent first.
+
+        Counted from the lines' reasons ("Last Name looks like a street
+        address"), which adds and updates both carry; the database groups
+        them, so a big run sends no line to Python.
+        """
+        self.env["student.import.line"].flush_model(["suspicious_reasons"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT reason, count(*) FROM student_import_line,
+                          regexp_split_to_table(suspicious_reasons, E'\\n') AS reason
+                    WHERE run_id = %s AND suspicious AND reason != ''
+                 GROUP BY reason ORDER BY count(*) DESC, reason""",
+                self.id,
             )
         )
-        groups.sort(key=lambda group: -group[2])
+        groups = self.env.cr.fetchall()
         reasons = [
-            self.env._(
-                "%(count)s × %(field)s %(reason)s",
-                count=count,
-                field=engine.LABELS.get(field, field),
-                reason=reason,
-            )
-            for field, reason, count in groups[:limit]
+            self.env._("%(count)s × %(reason)s", count=count, reason=reason)
+            for reason, count in groups[:limit]
         ]
         if len(groups) > limit:
             reasons.append(
