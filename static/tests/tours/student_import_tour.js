@@ -136,6 +136,13 @@ registry.category("web_tour.tours").add("school_student_import_review_apply", {
             run: "click",
         },
         {
+            // The breadcrumbs too, not only the rows: a click on the line
+            // form's breadcrumbs, still on screen for a moment on a loaded
+            // machine, is lost.
+            content: "The list of changes is back",
+            trigger: ".o_breadcrumb .o_last_breadcrumb_item:contains(Changes of)",
+        },
+        {
             trigger: ".o_list_view .o_data_row",
         },
         {
