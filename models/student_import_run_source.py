@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, plaintext2html
+from odoo.tools import plaintext2html
 
 from .. import engine
 from .student_import_run import PROTECTED_FIELDS
@@ -78,35 +78,11 @@ class StudentImportRun(models.Model):
         reasons.extend(line for line in (self.signal_summary or "").splitlines() if line)
         return reasons
 
-    def _suspicious_reasons(self, limit=3):
-        """The suspicious values, counted per reason, the most frequent first.
-
-        Counted from the lines' reasons ("Last Name looks like a street
-        address"), which adds and updates both carry; the database groups
-        them, so a big run sends no line to Python.
-        """
-        self.env["student.import.line"].flush_model(["suspicious_reasons"])
-        self.env.cr.execute(
-            SQL(
-                """SELECT reason, count(*) FROM student_import_line,
-                          regexp_split_to_table(suspicious_reasons, E'\\n') AS reason
-                    WHERE run_id = %s AND suspicious AND reason != ''
-                 GROUP BY reason ORDER BY count(*) DESC, reason""",
-                self.id,
-            )
-        )
-        groups = self.env.cr.fetchall()
-        reasons = [
-            self.env._("%(count)s × %(reason)s", count=count, reason=reason)
-            for reason, count in groups[:limit]
-        ]
-        if len(groups) > limit:
-            reasons.append(
-                self.env._(
-                    "and %(count)s other kinds of suspicious values", count=len(groups) - limit
-                )
-            )
-        return reasons
+    def _suspicious_reasons(self):
+        """The most frequent suspicious values, as the preview counted them
+        ("45 last names look like street addresses")."""
+        top = [line for line in (self.suspicious_top or "").splitlines() if line]
+        return top or [self.env._("Suspicious lines: %(count)s", count=self.count_suspicious)]
 
     def _after_folder_preview(self, trigger):
         """Apply by itself when the importer allows it and nothing needs a person.

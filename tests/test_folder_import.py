@@ -158,7 +158,7 @@ class TestFolderImport(FolderCase):
         run = self.runs()
         self.assertEqual((run.state, run.count_suspicious), ("review", 1))
         self.assertIn(
-            "1 × Last Name looks like a street address", self.activity_notes(run, self.user)
+            "1 last name looks like a street address", self.activity_notes(run, self.user)
         )
         self.assertNotEqual(self.student("200002").last_name, STREET)
 
