@@ -126,7 +126,7 @@ class TestFolderImport(FolderCase):
         self.assertEqual(self.snapshot(), before, "nothing written to students")
         notes = self.activity_notes(run, self.user)
         self.assertIn("Adds 22.5% of the roster: authorization needed", notes)
-        self.assertIn("9 adds", notes)
+        self.assertIn("Adds: 9,", notes)
         message = run.message_ids.filtered(lambda m: self.user.partner_id in m.partner_ids)
         self.assertIn("authorization needed", message.body)
         self.assertIn("authorization needed", self.importer.message_ids[0].body)
