@@ -12,6 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
 from .common import StudentImportCase, StudentImportTourCase
+from .test_folder_import import FolderCase
 
 
 class LeavesNothing:
@@ -195,3 +196,20 @@ class TestLimitsOverRpc(LeavesNothing, StudentImportTourCase):
             self.env["student.import.run"].search([("importer_id", "=", self.importer.id)]),
             "no run was made",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestFolderLimits(FolderCase):
+    def test_a_folder_file_over_the_size_limit_fails_unread(self):
+        self.importer.max_file_mb = 1
+        self.drop("big.csv", self.export() + b"\n" * 1_100_000)
+        self.tick()
+        run = self.runs()
+        self.assertEqual(run.state, "failed")
+        self.assertIn(
+            "big.csv: the file has 1.1 MB, over the limit of 1 MB (Max File Size (MB) on the "
+            "importer)",
+            run.failure_reason,
+        )
+        self.assertFalse(run.attachment_id.raw, "the file was never read into the database")
+        self.assertEqual(self.files("inbox", "failed"), [f"big.{run.name.replace('/', '-')}.csv"])
