@@ -8,7 +8,7 @@ GRADE_LABELS = {"PK": "Pre-K", "KG": "Kindergarten"}
 class SchoolStudent(models.Model):
     _name = "school.student"
     _description = "Student"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["school.company.mixin", "mail.thread", "mail.activity.mixin"]
     _order = "last_name, first_name, student_number"
     _rec_names_search = ["name", "student_number"]
 
@@ -58,9 +58,6 @@ class SchoolStudent(models.Model):
     city = fields.Char()
     zip = fields.Char(string="ZIP")
     active = fields.Boolean(default=True, tracking=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
     last_run_id = fields.Many2one(
         "student.import.run",
         string="Last Import",
