@@ -4,11 +4,12 @@ from odoo import fields, models
 class StudentImportAuthorize(models.TransientModel):
     _name = "student.import.authorize"
     _description = "Authorization Required"
+    _inherit = ["student.import.dialog"]
 
     run_id = fields.Many2one("student.import.run", required=True, readonly=True)
-    pct_add = fields.Float(related="run_id.pct_add")
-    trip_summary = fields.Text(related="run_id.trip_summary")
-    authorization_state = fields.Selection(related="run_id.authorization_state")
+    pct_add = fields.Float(related="run_id.pct_add", compute_sudo=False)
+    trip_summary = fields.Text(related="run_id.trip_summary", compute_sudo=False)
+    authorization_state = fields.Selection(related="run_id.authorization_state", compute_sudo=False)
     comment = fields.Text(help="Why are so many students added? Support reads this.")
     code = fields.Char(string="Approval Code")
 
