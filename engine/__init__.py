@@ -12,7 +12,7 @@ from .errors import EngineError, FileFormatError, MappingError
 from .fields import DEFAULT_REQUIRED, ELIGIBILITIES, FIELDS, GENDERS, GRADES, KEY, LABELS
 from .mapping import match_columns
 from .normalize import TRANSFORMS
-from .policy import Thresholds, evaluate
+from .policy import Thresholds, evaluate, largest_unguarded
 from .preview import Preview, PreviewOptions, change_set_digest, preview
 from .readers import read_table
 from .roster import Roster
@@ -40,6 +40,7 @@ __all__ = [
     "apply_change_set",
     "change_set_digest",
     "evaluate",
+    "largest_unguarded",
     "match_columns",
     "preview",
     "read_table",
