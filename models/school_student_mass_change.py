@@ -14,6 +14,7 @@ variable, not a context key, so that nothing sent over RPC can raise it.
 """
 
 from collections import Counter
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from odoo import api, models
@@ -139,15 +140,19 @@ class StudentImportRun(models.Model):
     _inherit = "student.import.run"
 
     def _apply(self):
-        token = _RUN_WRITING.set(self.id)
-        try:
+        with _writing_students_for(self):
             return super()._apply()
-        finally:
-            _RUN_WRITING.reset(token)
 
     def _revert(self):
-        token = _RUN_WRITING.set(self.id)
-        try:
+        with _writing_students_for(self):
             return super()._revert()
-        finally:
-            _RUN_WRITING.reset(token)
+
+
+@contextmanager
+def _writing_students_for(run):
+    """Let ``run``'s own Apply or Revert write students in mass, in this thread."""
+    token = _RUN_WRITING.set(run.id)
+    try:
+        yield
+    finally:
+        _RUN_WRITING.reset(token)

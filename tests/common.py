@@ -86,13 +86,13 @@ class StudentImportCase(TransactionCase):
         cls.students = cls.env["school.student"].create(vals)
 
     @classmethod
-    def new_user(cls, login, group, name):
+    def new_user(cls, login, group, name, company=None):
         return new_test_user(
             cls.env,
             login,
             groups=f"school_student_import.{group}",
             name=name,
-            company_id=cls.company.id,
+            company_id=(company or cls.company).id,
         )
 
     # Files
@@ -182,9 +182,15 @@ class TwoDistrictsCase(StudentImportCase):
         super().setUpClass()
         cls.approver = cls.new_user("support_a", "group_student_import_approver", "Sam Support")
         cls.company_b = cls.env["res.company"].create({"name": "District B"})
-        cls.clerk_b = cls.new_user_b("clerk_b", "group_student_import_user", "Bea Clerk")
-        cls.manager_b = cls.new_user_b("admin_b", "group_student_import_manager", "Ben Admin")
-        cls.approver_b = cls.new_user_b("support_b", "group_student_import_approver", "Bo Support")
+        cls.clerk_b = cls.new_user(
+            "clerk_b", "group_student_import_user", "Bea Clerk", company=cls.company_b
+        )
+        cls.manager_b = cls.new_user(
+            "admin_b", "group_student_import_manager", "Ben Admin", company=cls.company_b
+        )
+        cls.approver_b = cls.new_user(
+            "support_b", "group_student_import_approver", "Bo Support", company=cls.company_b
+        )
         in_b = {"company_id": cls.company_b.id}
         cls.school_b = cls.env["school.site"].create({"name": "Bay School", "code": "BAY", **in_b})
         cls.importer_b = cls.env["student.importer"].create({"name": "B Import", **in_b})
@@ -208,16 +214,6 @@ class TwoDistrictsCase(StudentImportCase):
         cls.run_b = cls.as_b(cls.importer_b, cls.clerk_b).run_import(data, "b.csv")
         cls.request_b = cls.as_b(cls.run_b, cls.clerk_b).action_request_authorization(
             "B's opening day: secret reasons"
-        )
-
-    @classmethod
-    def new_user_b(cls, login, group, name):
-        return new_test_user(
-            cls.env,
-            login,
-            groups=f"school_student_import.{group}",
-            name=name,
-            company_id=cls.company_b.id,
         )
 
     @classmethod
