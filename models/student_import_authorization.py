@@ -5,6 +5,7 @@ from passlib.context import CryptContext
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import plaintext2html
 
 # Codes are read aloud over the phone: no 0/O, 1/I/L, 5/S, 8/B.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY234679"
@@ -15,6 +16,14 @@ DEFAULT_CODE_MINUTES = 60
 _CRYPT = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=25000)
 
 APPROVER_GROUP = "school_student_import.group_student_import_approver"
+
+
+def hide_internal_fields(result, names):
+    """Mark ``names`` of a ``fields_get`` result as neither searchable, groupable
+    nor sortable: the search bar's custom filters and groupings leave them out."""
+    for name in names & result.keys():
+        result[name].update(searchable=False, groupable=False, sortable=False)
+    return result
 
 
 class StudentImportAuthorization(models.Model):
@@ -51,6 +60,24 @@ class StudentImportAuthorization(models.Model):
     expires_at = fields.Datetime(readonly=True)
     used_by_id = fields.Many2one("res.users", readonly=True)
     used_date = fields.Datetime(readonly=True)
+    # What Support's desk shows of the run, without opening it.
+    importer_id = fields.Many2one(related="run_id.importer_id")
+    run_state = fields.Selection(related="run_id.state", string="Run State")
+    count_add = fields.Integer(related="run_id.count_add")
+    count_reactivate = fields.Integer(related="run_id.count_reactivate")
+    pct_add = fields.Float(related="run_id.pct_add", digits=(5, 1))
+    count_suspicious = fields.Integer(related="run_id.count_suspicious")
+    count_error_open = fields.Integer(related="run_id.count_error_open")
+    adds_summary = fields.Char(
+        compute="_compute_adds_summary",
+        string="Adds",
+        help="Adds and reactivations, in % of the roster.",
+    )
+
+    def _compute_adds_summary(self):
+        for auth in self:
+            run = auth.run_id
+            auth.adds_summary = f"{run.count_add + run.count_reactivate} ({run.pct_add:.1f}%)"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -66,6 +93,11 @@ class StudentImportAuthorization(models.Model):
                 self.env._("Authorizations change only through Approve, Reject or a code entry.")
             )
         return super().write(vals)
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        result = super().fields_get(allfields, attributes)
+        return hide_internal_fields(result, {"change_digest", "code_hash"})
 
     # Decisions
 
@@ -127,13 +159,34 @@ class StudentImportAuthorization(models.Model):
                 and activity.summary == run._authorization_activity_summary()
             )
         ).action_feedback(feedback=self.env._("Request %(verb)s.", verb=verb))
+        comment = (comment or "").strip()
+        if state == "approved":
+            next_step = self.env._("Next step: open %(run)s and press Apply.", run=run.name)
+        else:
+            next_step = self.env._(
+                "Next step: correct the file and run it again, or submit a new request "
+                "that answers this one."
+            )
         body = self.env._(
-            "Authorization %(verb)s by %(approver)s%(comment)s",
+            "Authorization %(verb)s by %(approver)s%(comment)s %(next)s",
             verb=verb,
             approver=self.env.user.name,
-            comment=f": {comment.strip()}" if (comment or "").strip() else ".",
+            comment=f": {comment}" if comment else ".",
+            next=next_step,
         )
-        run.message_post(
+        # The requester is told twice, whatever their notification preference:
+        # an activity (in their activity menu, e-mailed to those who get
+        # e-mails) and a message in their Discuss inbox.
+        run.activity_schedule(
+            "mail.mail_activity_data_todo",
+            user_id=self.requester_id.id,
+            summary=run._decision_activity_summary(state),
+            # The decision comment is plain text: escaped, not sanitised.
+            note=plaintext2html(body),
+        )
+        run.with_context(
+            student_import_inbox_partner_ids=self.requester_id.partner_id.ids
+        ).message_post(
             body=body,
             partner_ids=self.requester_id.partner_id.ids,
             subtype_xmlid="mail.mt_comment",
@@ -171,6 +224,17 @@ class StudentImportAuthorization(models.Model):
     def _matches(self, code):
         self.ensure_one()
         return bool(self.sudo().code_hash) and _CRYPT.verify(code, self.sudo().code_hash)
+
+    def action_open_run(self):
+        """Support's desk: a request opens its run, where Approve and Reject are."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "student.import.run",
+            "res_id": self.run_id.id,
+            "view_mode": "form",
+            "target": "current",
+        }
 
     def action_open_decision(self):
         self.ensure_one()

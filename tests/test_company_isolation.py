@@ -151,7 +151,11 @@ class TestCompanyIsolation(TwoDistrictsCase):
         run.with_user(self.user).action_request_authorization(comment)
         activity = run.activity_ids.filtered(lambda act: act.user_id == self.approver)
         self.assertEqual(len(activity), 1)
-        for html in (str(activity.note), str(run.message_ids[0].body)):
+        request_note, request_message = str(activity.note), str(run.message_ids[0].body)
+        run.authorization_ids.with_user(self.approver).action_reject('No <img src="y"> <b>way</b>')
+        answer = run.activity_ids.filtered(lambda act: act.user_id == self.user)
+        self.assertEqual(len(answer), 1)
+        for html in (request_note, request_message, str(answer.note), str(run.message_ids[0].body)):
             self.assertNotIn("<img", html)
             self.assertNotIn("<b>", html)
             self.assertIn("&lt;img src=", html)

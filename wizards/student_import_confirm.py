@@ -12,6 +12,9 @@ class StudentImportConfirm(models.TransientModel):
     pct_update = fields.Float(related="run_id.pct_update", compute_sudo=False)
     pct_inactivate = fields.Float(related="run_id.pct_inactivate", compute_sudo=False)
     count_suspicious = fields.Integer(related="run_id.count_suspicious", compute_sudo=False)
+    suspicious_top = fields.Text(related="run_id.suspicious_top", compute_sudo=False)
+    change_mix = fields.Html(related="run_id.change_mix", compute_sudo=False)
+    authorization_state = fields.Selection(related="run_id.authorization_state", compute_sudo=False)
     suspicious_line_ids = fields.Many2many(
         "student.import.line", compute="_compute_suspicious_line_ids"
     )
