@@ -45,6 +45,10 @@ class TestCompanyIsolation(TwoDistrictsCase):
                 # record whose related fields are computed for display.
                 with self.assertRaises(AccessError):
                     Dialog.new(vals)[field]  # noqa: B018
+        with self.assertRaises(AccessError):
+            self.env["student.importer.mapping"].with_user(self.manager).create(
+                {"importer_id": self.importer_b.id}
+            )
 
     def test_a_dialog_cannot_be_pointed_at_another_company_later(self):
         run_a = self.run_file(
