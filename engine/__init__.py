@@ -14,7 +14,7 @@ from .limits import LIMITS, Limits, check_archive, short_name
 from .mapping import match_columns, plan_columns
 from .normalize import TRANSFORMS
 from .oneroster import BundleTable
-from .policy import Thresholds, evaluate
+from .policy import Thresholds, evaluate, largest_unguarded
 from .presets import PRESETS, recognise
 from .preview import Preview, PreviewOptions, change_set_digest, preview
 from .readers import read_table
@@ -50,6 +50,7 @@ __all__ = [
     "change_set_digest",
     "check_archive",
     "evaluate",
+    "largest_unguarded",
     "match_columns",
     "plan_columns",
     "preview",

@@ -20,20 +20,30 @@ class StudentImportLine(models.Model):
     _description = "Student Import Line"
     _order = "run_id, sequence, id"
     _rec_name = "name"
+    _check_company_auto = True
     # A first load writes 100,000 lines in one COPY: no create/write columns
     # (the run carries who previewed and when), two foreign keys fewer to
     # check per line.
     _log_access = False
 
     run_id = fields.Many2one(
-        "student.import.run", required=True, ondelete="cascade", index=True, readonly=True
+        "student.import.run",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     run_state = fields.Selection(related="run_id.state", string="Run State")
     sequence = fields.Integer(readonly=True)
     change_type = fields.Selection(CHANGE_TYPES, required=True, index=True, readonly=True)
     student_id = fields.Many2one(
-        "school.student", string="Roster Record", ondelete="set null", readonly=True
+        "school.student",
+        string="Roster Record",
+        ondelete="set null",
+        readonly=True,
+        check_company=True,
     )
     student_number = fields.Char(index=True, readonly=True)
     name = fields.Char(string="Student", readonly=True)
@@ -46,6 +56,10 @@ class StudentImportLine(models.Model):
     error = fields.Text(readonly=True)
     excluded = fields.Boolean(
         help="An excluded line is not applied. Error lines must be excluded before Apply."
+    )
+    can_exclude = fields.Boolean(
+        compute="_compute_can_exclude",
+        help="Excluded may be switched: the run is in review and the user is staff.",
     )
     # An update keeps one field change per changed field; an add keeps its
     # values once, here ({field: canonical value}), and the reasons of its
@@ -122,6 +136,14 @@ class StudentImportLine(models.Model):
     def fields_get(self, allfields=None, attributes=None):
         result = super().fields_get(allfields, attributes)
         return hide_internal_fields(result, {"sequence", "changed_fields", "run_state"})
+
+    @api.depends("run_id.state")
+    @api.depends_context("uid")
+    def _compute_can_exclude(self):
+        # The views follow the rule of write() below; Support reads only.
+        is_user = self.env.user.has_group("school_student_import.group_student_import_user")
+        for line in self:
+            line.can_exclude = is_user and line.run_id.state == "review"
 
     def write(self, vals):
         # Staff may only include or exclude a line, and only while its run
