@@ -68,6 +68,15 @@ class SchoolStudent(models.Model):
         copy=False,
         index="btree_not_null",
     )
+    # Set while an Apply job stages this (archived) student: it is not part
+    # of the roster until the job switches it in, and goes with its run.
+    import_stage_run_id = fields.Many2one(
+        "student.import.run",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="cascade",
+    )
 
     @api.depends("first_name", "last_name", "middle_name")
     def _compute_name(self):

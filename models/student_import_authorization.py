@@ -86,8 +86,16 @@ class StudentImportAuthorization(models.Model):
         if self.run_id.state != "review":
             raise UserError(self.env._("The run is no longer in review."))
 
-    def action_approve(self, comment=None):
-        """Approve the request: the run may be applied (with its other safeguards)."""
+    def action_approve(self, comment=None, apply_at=None):
+        """Approve the request, and have the run applied on behalf of its requester.
+
+        ``apply_at`` empty: now (in the background when the run is big);
+        a datetime: then, by the scheduler.  Either way every safeguard and
+        the roster are checked again when it is applied; a refusal fails the
+        run with the reason and tells the requester and the approver.  A run
+        still waiting for its requester's confirmation is applied when they
+        confirm.
+        """
         for request in self:
             request._check_decidable()
             if request.change_digest != request.run_id.change_digest:
@@ -98,6 +106,7 @@ class StudentImportAuthorization(models.Model):
                     )
                 )
             request._decide("approved", comment)
+            request.run_id._job_after_approval(request, apply_at)
         return True
 
     def action_reject(self, comment):

@@ -59,9 +59,15 @@ class StudentImportRun(models.Model):
         )
         changes = self._changes_by_line()
         adds, add_lines, writes, to_archive, to_restore = [], [], defaultdict(list), [], []
+        staged = []
         for line in lines:
             values = {name: new for name, _old, new in changes.get(line["id"], ())}
             kind = line["change_type"]
+            if kind == "add" and line["student_id"]:
+                # Created, archived, by the Apply job's staging steps
+                # (student_import_run_job.py): switched in below.
+                staged.append(line["student_id"][0])
+                continue
             if kind == "add":
                 vals = self._student_vals(values, schools)
                 vals["student_number"] = line["student_number"]
@@ -81,6 +87,8 @@ class StudentImportRun(models.Model):
         added = []
         for batch in split_every(BATCH, adds):
             added.extend(Student.create(list(batch)).ids)
+        if staged:
+            Student.browse(staged).write({"active": True, "import_stage_run_id": False})
         self._write_grouped(Student, writes)
         if to_restore:
             Student.browse(to_restore).write({"active": True})

@@ -182,6 +182,9 @@ class StudentImporter(models.Model):
         one line per student that would change.  A file that cannot be read,
         or lacks the key column, raises ``UserError`` and leaves nothing
         behind.  ``data`` may also be base64 text, as external RPC sends it.
+        A file of more rows than the job threshold (system parameter
+        ``school_student_import.job_threshold_rows``, default 5,000) is
+        previewed in the background: the run is returned ``queued``.
         """
         self.ensure_one()
         self.check_access("read")
@@ -193,10 +196,17 @@ class StudentImporter(models.Model):
                 raise UserError(self.env._("The file must be sent as bytes or base64.")) from None
         if not data:
             raise UserError(self.env._("%(file)s is empty.", file=filename or "The file"))
-        result = self._engine_preview(data, filename)
-        return self.env["student.import.run"]._create_from_preview(
-            self, result, data, filename, trigger
-        )
+        return self._run_import_job(data, filename, trigger)
+
+    def _run_import_job(self, data, filename, trigger="manual"):
+        """Preview ``data`` (bytes) now when small, or queue it; return the run.
+
+        The entry point for callers that already hold the file's bytes (the
+        scheduler of folder importers).  Refused while another job of this
+        importer is under way.
+        """
+        self.ensure_one()
+        return self.env["student.import.run"]._start_preview(self, data, filename, trigger)
 
     def _engine_preview(self, data, filename):
         """Compare ``data`` with the company's roster through the engine."""

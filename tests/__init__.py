@@ -5,3 +5,5 @@ from . import test_safeguards
 from . import test_rpc
 from . import test_ui
 from . import test_ui_authorization
+from . import test_jobs
+from . import test_ui_jobs

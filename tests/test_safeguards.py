@@ -173,8 +173,9 @@ class TestSafeguards(StudentImportCase):
         self.assertEqual(run.authorization_state, "authorized")
         decision = run.message_ids.filtered(lambda m: "approved by Sam Support" in m.body)
         self.assertIn(self.user.partner_id, decision.partner_ids)
-        run.with_user(self.user).action_apply()
+        # Approval finishes the job: applied at once, on behalf of the requester.
         self.assertEqual(run.state, "done")
+        self.assertEqual(run.applied_by_id, self.user)
         self.assertTrue(self.student("300008"))
 
     def test_reject_needs_a_comment_and_blocks_apply(self):

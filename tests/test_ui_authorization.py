@@ -3,7 +3,8 @@
 The three tours of ``static/tests/tours/student_import_authorization_tour.js``
 run in turn: the clerk previews a file adding 20% of the roster, confirms
 the large change and submits an authorization request; a Support
-representative approves it; the clerk applies the run.
+representative approves it, which applies the run on the clerk's behalf;
+the clerk finds it applied.
 """
 
 from odoo.tests import tagged
@@ -58,10 +59,10 @@ class TestUiAuthorization(StudentImportTourCase):
         # 2. The Support representative: approve from the Safeguards page.
         url = f"/odoo/action-school_student_import.student_import_run_action/{run.id}"
         self.run_tour(url, TOUR_APPROVE, self.approver)
-        self.assertEqual(run.state, "review", "approving does not apply")
+        self.assertEqual(run.state, "done", "approving now applies, for the requester")
         self.assertEqual(run.authorization_state, "authorized")
 
-        # 3. The clerk again: Apply.
+        # 3. The clerk again: the run is applied.
         self.run_tour("/odoo", TOUR_APPLY, self.user)
         self.assertEqual(run.state, "done")
         self.assertEqual(run.applied_by_id, self.user)

@@ -6,8 +6,9 @@
  *    change ("Yes, apply"), is led on to "Authorization Required", is told
  *    that a request needs a comment, then submits one;
  * 2. a Support representative (the approver) opens the run, sees no Apply,
- *    and approves the request from the Safeguards page;
- * 3. the clerk opens the run again and applies it.
+ *    and approves the request from the Safeguards page, to apply now: the
+ *    system applies the run on behalf of the clerk;
+ * 3. the clerk opens the run again and finds it applied.
  *
  * Driven by tests/test_ui_authorization.py, which builds the district (40
  * students) and the kept file: 8 new students, 20% of the roster.
@@ -189,8 +190,11 @@ registry.category("web_tour.tours").add("school_student_import_authorization_app
             run: "click",
         },
         noDialog("Approve"),
-        runInReview(),
-        formFieldIs("authorization_state", "Authorized"),
+        {
+            content: "Approving applied the run, on behalf of the clerk",
+            trigger:
+                ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Applied)",
+        },
         {
             content: "The request is approved by the approver, and Decide is gone",
             trigger: `${REQUESTS}:has(td[name=state]:contains(Approved)):has(td[name=approver_id]:contains(Sam Support)):not(:has(button[name=action_open_decision]))`,
@@ -213,15 +217,6 @@ registry.category("web_tour.tours").add("school_student_import_authorization_app
             trigger: `.o_list_view .o_data_row td[name=file_name]:contains(${KEPT_FILE})`,
             run: "click",
         },
-        runInReview(),
-        formFieldIs("confirmation_state", "Confirmed"),
-        formFieldIs("authorization_state", "Authorized"),
-        {
-            content: "Apply",
-            trigger: APPLY,
-            run: "click",
-        },
-        noDialog("Apply"),
         ...appliedWithRevert(),
     ],
 });
