@@ -53,21 +53,24 @@ class StudentImportRun(models.Model):
         self._check_can_apply()
         Student = self.env["school.student"].with_context(tracking_disable=True, active_test=False)
         schools = self._school_ids()
+        # Adds that an Apply job already staged (student_import_run_job.py)
+        # are switched in at the end, without reading their lines again.
         lines = self.env["student.import.line"].search_read(
-            [("run_id", "=", self.id), ("excluded", "=", False), ("change_type", "!=", "error")],
+            [
+                ("run_id", "=", self.id),
+                ("excluded", "=", False),
+                ("change_type", "!=", "error"),
+                "|",
+                ("change_type", "!=", "add"),
+                ("student_id", "=", False),
+            ],
             ["change_type", "student_id", "student_number"],
         )
-        changes = self._changes_by_line()
+        changes = self._changes_by_line(skip_staged=True)
         adds, add_lines, writes, to_archive, to_restore = [], [], defaultdict(list), [], []
-        staged = []
         for line in lines:
             values = {name: new for name, _old, new in changes.get(line["id"], ())}
             kind = line["change_type"]
-            if kind == "add" and line["student_id"]:
-                # Created, archived, by the Apply job's staging steps
-                # (student_import_run_job.py): switched in below.
-                staged.append(line["student_id"][0])
-                continue
             if kind == "add":
                 vals = self._student_vals(values, schools)
                 vals["student_number"] = line["student_number"]
@@ -87,8 +90,6 @@ class StudentImportRun(models.Model):
         added = []
         for batch in split_every(BATCH, adds):
             added.extend(Student.create(list(batch)).ids)
-        if staged:
-            Student.browse(staged).write({"active": True, "import_stage_run_id": False})
         self._write_grouped(Student, writes)
         if to_restore:
             Student.browse(to_restore).write({"active": True})
@@ -97,6 +98,7 @@ class StudentImportRun(models.Model):
         touched = [line["student_id"][0] for line in lines if line["student_id"]]
         Student.browse(touched).write({"last_run_id": self.id})
         Student.flush_model()
+        staged = self._switch_staged()
         # Link the added students to their lines, for Revert. create()
         # returns records in the order of its values, so lines and students
         # pair up; an UPDATE joined on the primary key, in batches.
@@ -119,7 +121,7 @@ class StudentImportRun(models.Model):
             body=self.env._(
                 "Applied by %(user)s: %(count)s students written.",
                 user=self.env.user.name,
-                count=len(lines),
+                count=len(lines) + staged,
             )
         )
 
@@ -228,13 +230,20 @@ class StudentImportRun(models.Model):
                 changed.append(f"{line['name']} ({line['student_number']})")
         return changed
 
-    def _changes_by_line(self):
-        """``{line id: [(field, old, new), ...]}`` of this run, in one query."""
+    def _changes_by_line(self, skip_staged=False):
+        """``{line id: [(field, old, new), ...]}`` of this run, in one query;
+        without the adds already staged by an Apply job when ``skip_staged``."""
+        self.env["student.import.line"].flush_model(["student_id"])
         self.env.cr.execute(
             SQL(
-                """SELECT line_id, field_name, old_value, new_value
-                     FROM student_import_change WHERE run_id = %s ORDER BY line_id, sequence""",
+                """SELECT c.line_id, c.field_name, c.old_value, c.new_value
+                     FROM student_import_change c
+                     JOIN student_import_line l ON l.id = c.line_id
+                    WHERE c.run_id = %s
+                      AND NOT (%s AND l.change_type = 'add' AND l.student_id IS NOT NULL)
+                 ORDER BY c.line_id, c.sequence""",
                 self.id,
+                skip_staged,
             )
         )
         result = defaultdict(list)

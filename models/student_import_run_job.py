@@ -10,7 +10,7 @@ The work is cut into *steps*, each in a transaction of its own that is
 committed (the one place of this addon that commits: that is the design of
 a batch job, and a step that dies is simply done again):
 
-- a preview stores its lines 20,000 at a time; the engine's result is kept
+- a preview stores its lines 50,000 at a time; the engine's result is kept
   in the worker's memory between steps, and computed again (it is
   deterministic) when another worker or a restarted server takes over;
 - an Apply *stages* the students it adds, 10,000 per step, as archived
@@ -22,10 +22,10 @@ a batch job, and a step that dies is simply done again):
   or nothing: before the switch nobody sees any of them, and a failed Apply
   deletes what it staged.
 
-One cron call does steps until its share of the worker's cycle is spent
-(real time, and the CPU time left under the ``RLIMIT_CPU`` that Odoo's
-worker sets before each cycle), then triggers itself again so that the next
-cycle, with fresh limits, goes on.
+One cron call does steps while enough of the worker's cycle is left (the
+CPU time under the ``RLIMIT_CPU`` that Odoo's worker sets before each cycle,
+and the real time before its watchdog), then triggers itself again so that
+the next cycle, with fresh limits, goes on.
 """
 
 import hashlib
@@ -33,11 +33,11 @@ import logging
 import resource
 import threading
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL, config, split_every
 
 from ..engine.size import estimate_rows
 from .student_import_run import PROTECTED_FIELDS
@@ -49,17 +49,18 @@ DEFAULT_THRESHOLD_ROWS = 5000
 THRESHOLD_PARAM = "school_student_import.job_threshold_rows"
 CRON_XMLID = "school_student_import.ir_cron_student_import_jobs"
 # Lines stored per preview step, students staged per apply step: a few
-# seconds of one worker each, so that a cycle holds several.
-PREVIEW_SLICE = 20000
+# seconds of one worker each (a preview's first step also runs the engine).
+PREVIEW_SLICE = 50000
 APPLY_SLICE = 10000
-# A cron cycle's budget.  A worker woken by its timer has already slept up
-# to 69 s of its 120 s real-time watchdog, so our steps start within the
-# first 30 s; a step is expected to take at most ~10 s.
-CYCLE_SECONDS = 30
-STEP_SECONDS = 10
-CPU_RESERVE = 20
-# A cycle cannot outlive the watchdog: an older start is another cycle.
-CYCLE_STALE = 150
+# A step starts only when this much CPU time and real time is left in the
+# worker's cycle: the largest step (the engine on 300,000 rows, then a slice)
+# takes about 25 s of CPU.
+STEP_RESERVE = 35
+# Without worker limits (threaded server, tests): a call's fair share.
+THREADED_SECONDS = 60
+# A cron worker pings its watchdog, then sleeps up to 60 s + pid % 10 before
+# its cycle: the real-time limit counts that sleep.
+MAX_SLEEP = 70
 # A step that kills its worker three times in a row fails the run instead.
 MAX_ATTEMPTS = 3
 
@@ -81,33 +82,51 @@ PROTECTED_FIELDS.update(
 # The engine's result of the preview being stored, kept between the steps
 # of one worker process: {run id: (change digest, engine.Preview)}.
 _PREVIEW_CACHE = {}
-_CYCLE = {"key": None, "start": 0.0}
+# The cycle our calls belong to, and when our last call ended.
+_CYCLE = {"key": None, "start": 0.0, "last_end": None}
+
+
+def _real_limit():
+    """The cron worker's real-time watchdog in seconds, None without workers."""
+    if not config["workers"]:
+        return None
+    limit = config["limit_time_real_cron"]
+    if not limit or limit < 0:
+        limit = config["limit_time_real"]
+    return limit if limit and limit > 0 else None
 
 
 def _cycle():
-    """``(start, cpu_limit)`` of the worker cycle this call belongs to.
+    """``(since, cpu_limit, real_limit)`` of the worker cycle this call belongs to.
 
-    Odoo's cron worker sets ``RLIMIT_CPU`` to its CPU time + 60 s before each
-    cycle, and calls a job again within the cycle while it reports work left:
-    the soft limit tells the cycles apart.  Without limits (threaded server,
-    tests) the budget counts from this call.
+    Odoo's cron worker sets ``RLIMIT_CPU`` to its CPU time + ``limit_time_cpu``
+    before each cycle and calls a job again within the cycle while it
+    reports work left: the soft limit tells the cycles apart.  ``since``
+    bounds when the watchdog was last pinged: when our previous call ended,
+    if the worker slept less than its longest sleep since, else that sleep
+    ago.  Without limits (threaded server, tests) the budget counts from
+    this call.
     """
     soft, _hard = resource.getrlimit(resource.RLIMIT_CPU)
     now = time.monotonic()
+    real = _real_limit()
     if soft == resource.RLIM_INFINITY:
-        return now, None
-    if _CYCLE["key"] != soft or now - _CYCLE["start"] > CYCLE_STALE:
-        _CYCLE.update(key=soft, start=now)
-    return _CYCLE["start"], soft
+        return now, None, real
+    if _CYCLE["key"] != soft or now - _CYCLE["start"] > MAX_SLEEP + (real or 0):
+        last = _CYCLE["last_end"]
+        since = last if last is not None and now - last < MAX_SLEEP else now - MAX_SLEEP
+        _CYCLE.update(key=soft, start=since)
+    return _CYCLE["start"], soft, real
 
 
 def _budget_left(cycle):
-    start, cpu_limit = cycle
-    left = CYCLE_SECONDS - (time.monotonic() - start)
+    """Seconds of CPU and real time left in this cycle before a step's reserve."""
+    since, cpu_limit, real_limit = cycle
+    left = (real_limit or THREADED_SECONDS) - (time.monotonic() - since)
     if cpu_limit is not None:
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        left = min(left, cpu_limit - usage.ru_utime - usage.ru_stime - CPU_RESERVE)
-    return left
+        left = min(left, cpu_limit - usage.ru_utime - usage.ru_stime)
+    return left - STEP_RESERVE
 
 
 def _committing():
@@ -370,20 +389,23 @@ class StudentImportRun(models.Model):
         """
         cycle = _cycle()
         done, busy = 0, set()
-        while True:
-            run = self._job_next(busy)
-            if not run:
-                break
-            if _budget_left(cycle) < STEP_SECONDS:
-                self._job_continue_later(done)
-                return
-            if not run.importer_id._try_lock():
-                busy.add(run.importer_id.id)  # another worker is at it
-                continue
-            done += run._job_step()
-            if _committing():
-                self.env.cr.commit()  # a step is a batch of its own: keep it
-        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        try:
+            while True:
+                run = self._job_next(busy)
+                if not run:
+                    break
+                if _budget_left(cycle) < 0:
+                    self._job_continue_later(done)
+                    return
+                if not run.importer_id._try_lock():
+                    busy.add(run.importer_id.id)  # another worker is at it
+                    continue
+                done += run._job_step()
+                if _committing():
+                    self.env.cr.commit()  # a step is a batch of its own: keep it
+            self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        finally:
+            _CYCLE["last_end"] = time.monotonic()
 
     @api.model
     def _job_next(self, busy):
@@ -406,11 +428,18 @@ class StudentImportRun(models.Model):
             max(run.job_total - run.job_done, 1)
             for run in self.sudo().search([("state", "in", JOB_STATES)])
         )
-        # A trigger no earlier than this transaction's start: Odoo drops the
-        # triggers older than the cycle when the job reports it is done.
-        at = max(fields.Datetime.now(), self.env.cr.now().replace(microsecond=0))
+        # Odoo drops the triggers older than the cycle's start when the job
+        # reports that it is done: a trigger at the next whole second after
+        # this transaction began is kept, and waited for, so that the worker
+        # woken by the notification finds it due.
+        at = self.env.cr.now()
+        if at.microsecond:
+            at = at.replace(microsecond=0) + timedelta(seconds=1)
+        wait = (at - datetime.utcnow()).total_seconds()
+        if wait > 0:
+            time.sleep(min(wait, 1.0))
         cron = self._job_cron()
-        cron._trigger(at + timedelta(seconds=1) if at > fields.Datetime.now() else at)
+        cron._trigger(at)
         self.env.cr.postcommit.add(cron._notifydb)
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 
@@ -672,6 +701,33 @@ class StudentImportRun(models.Model):
         for line_id, name, new in self.env.cr.fetchall():
             values.setdefault(line_id, {})[name] = new or ""
         return values
+
+    def _switch_staged(self):
+        """Turn the students this run staged into the roster; return how many.
+
+        Called by ``_apply()`` once everything else is checked and written,
+        in the same transaction.  One UPDATE: the students were made by
+        ``create()`` as they are, only archived and marked; 300,000 ORM
+        writes of the same two values would take a worker's minute.
+        """
+        self.ensure_one()
+        self.env["school.student"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """UPDATE school_student SET active = true, import_stage_run_id = NULL,
+                          write_uid = %s, write_date = %s
+                    WHERE import_stage_run_id = %s""",
+                self.env.uid,
+                self.env.cr.now(),
+                self.id,
+            )
+        )
+        count = self.env.cr.rowcount
+        if count:
+            self.env["school.student"].invalidate_model(
+                ["active", "import_stage_run_id", "write_uid", "write_date"]
+            )
+        return count
 
     def _job_unstage(self):
         """Delete the students this run staged and never switched in.

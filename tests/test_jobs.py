@@ -100,6 +100,17 @@ class TestJobs(StudentImportCase):
         self.assertEqual(run.count_update, 3, "the job previewed the roster as it is now")
         self.assertEqual(len(run.line_ids), 7)
 
+    def test_a_spent_cycle_leaves_the_rest_to_the_next_one(self):
+        run = self.run_file(self.night)
+        self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]).unlink()
+        with patch.object(job, "_budget_left", lambda cycle: -1):
+            self.run_jobs()
+        self.assertEqual(run.state, "queued", "no step starts without its reserve")
+        trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
+        self.assertEqual(len(trigger), 1, "the job triggers itself for the next cycle")
+        self.run_jobs()
+        self.assertEqual(run.state, "review")
+
     def test_a_bad_big_file_fails_with_the_reason_and_keeps_the_file(self):
         data = b"Name,Grade\n" + b"Someone,3\n" * 10
         run = self.run_file(data)
