@@ -10,7 +10,7 @@ The work is cut into *steps*, each in a transaction of its own that is
 committed (the one place of this addon that commits: that is the design of
 a batch job, and a step that dies is simply done again):
 
-- a preview stores its lines 50,000 at a time; the engine's result is kept
+- a preview stores its lines 25,000 at a time; the engine's result is kept
   in the worker's memory between steps, and computed again (it is
   deterministic) when another worker or a restarted server takes over;
 - an Apply *stages* the students it adds, 10,000 per step, as archived
@@ -50,7 +50,7 @@ THRESHOLD_PARAM = "school_student_import.job_threshold_rows"
 CRON_XMLID = "school_student_import.ir_cron_student_import_jobs"
 # Lines stored per preview step, students staged per apply step: a few
 # seconds of one worker each (a preview's first step also runs the engine).
-PREVIEW_SLICE = 50000
+PREVIEW_SLICE = 25000
 APPLY_SLICE = 10000
 # A step starts only when this much CPU time and real time is left in the
 # worker's cycle: the largest step (the engine on 300,000 rows, then a slice)
