@@ -55,21 +55,6 @@ def _step(label, function):
     return result, seconds
 
 
-def _grant(run):
-    """Stand in for the people: a confirmation and an approval, as records."""
-    if run.requires_confirmation:
-        run.sudo().write({"confirmed_by_id": run.env.uid, "confirmed_digest": run.change_digest})
-    if run.requires_authorization:
-        run.env["student.import.authorization"].sudo().create(
-            {
-                "run_id": run.id,
-                "kind": "request",
-                "state": "approved",
-                "change_digest": run.change_digest,
-            }
-        )
-
-
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     ours, odoo_args = (
@@ -87,6 +72,8 @@ def main(argv=None):
 
     import odoo
     from odoo.modules.registry import Registry
+
+    from odoo.addons.school_student_import.tests.common import grant_safeguards
 
     odoo.tools.config.parse_config(["-c", "/dev/null", *odoo_args])
     dbname = odoo.tools.config["db_name"]
@@ -120,9 +107,9 @@ def main(argv=None):
             lambda: importer.run_import(roster_bytes, roster_path.name),
         )
         lines = run.count_add
-        changes = env["student.import.change"].search_count([("run_id", "=", run.id)])
+        changes = env["student.import.change"].search_count([("line_id.run_id", "=", run.id)])
         print(f"    {lines:,} lines, {changes:,} field changes")
-        _grant(run)
+        grant_safeguards(run)
         _, first_apply = _step("first load: Apply", run.action_apply)
         export_bytes = export_path.read_bytes()
         nightly, nightly_preview = _step(
@@ -133,7 +120,7 @@ def main(argv=None):
             f"inactivations {nightly.count_inactivate:,}, reactivations "
             f"{nightly.count_reactivate:,} (generated: {expected})"
         )
-        _grant(nightly)
+        grant_safeguards(nightly)
         _, nightly_apply = _step("nightly file: Apply", nightly.action_apply)
         _, revert = _step("nightly file: Revert", nightly.action_revert)
         cr.rollback()

@@ -4,6 +4,7 @@ from . import student_importer
 from . import student_importer_column
 from . import student_import_run
 from . import student_import_run_apply
+from . import student_import_run_adds
 from . import student_import_line
 from . import student_import_change
 from . import student_import_authorization

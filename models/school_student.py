@@ -1,8 +1,41 @@
 from odoo import api, fields, models
 
-from ..engine import ELIGIBILITIES, GENDERS, GRADES
+from ..engine import ELIGIBILITIES, FIELDS, GENDERS, GRADES
 
 GRADE_LABELS = {"PK": "Pre-K", "KG": "Kindergarten"}
+# The fields an import's bulk INSERT copies from a line's values as they are
+# (the student number, the school, the name and the defaults it sets itself).
+BULK_VALUE_FIELDS = tuple(name for name in FIELDS if name not in ("student_number", "school_code"))
+# Every stored field the bulk INSERT writes: any other (another module's)
+# sends Apply back to create().
+BULK_STORED_FIELDS = frozenset(
+    {
+        *BULK_VALUE_FIELDS,
+        "id",
+        "student_number",
+        "school_id",
+        "name",
+        "active",
+        "company_id",
+        "last_run_id",
+        "import_stage_run_id",
+        "create_uid",
+        "create_date",
+        "write_uid",
+        "write_date",
+    }
+)
+# Methods whose overrides would make create() store something the bulk
+# INSERT does not; the modules whose definitions of them it reproduces.
+BULK_SENSITIVE_METHODS = ("create", "_create", "_compute_name", "default_get")
+BULK_KNOWN_MODULES = frozenset(
+    {
+        "odoo.models",
+        "odoo.addons.mail.models.mail_thread",
+        "odoo.addons.mail.models.mail_activity_mixin",
+        __name__,
+    }
+)
 
 
 class SchoolStudent(models.Model):
@@ -98,6 +131,28 @@ class SchoolStudent(models.Model):
             if vals.get("student_number"):
                 vals["student_number"] = vals["student_number"].strip().upper()
         return super().create(vals_list)
+
+    def _bulk_insert_supported(self):
+        """Whether an import may INSERT students in SQL instead of create().
+
+        The bulk INSERT of ``student.import.run._insert_added_students``
+        stores what ``create()`` of this module stores (a test compares both
+        field by field).  Another installed module could make create() do
+        more: override it or the name's computation, add a stored field
+        (perhaps computed, or with a default) or a Python constraint.  Then
+        the import uses create() and is only slower.
+        """
+        registry_class = type(self)
+        for klass in registry_class.__mro__:
+            module = klass.__module__
+            if klass is not registry_class and (
+                module in BULK_KNOWN_MODULES or not module.startswith("odoo")
+            ):
+                continue
+            if any(name in vars(klass) for name in BULK_SENSITIVE_METHODS):
+                return False
+        stored = {name for name, field in self._fields.items() if field.store and field.column_type}
+        return stored == BULK_STORED_FIELDS and not self._constraint_methods
 
     def write(self, vals):
         if vals.get("student_number"):

@@ -8,16 +8,14 @@ class StudentImportChange(models.Model):
     _name = "student.import.change"
     _description = "Student Import Field Change"
     _order = "line_id, sequence, id"
-    # A first import holds a million field changes: no create/write columns
-    # (the line and the run carry who and when), and the company is the
-    # line's, so that the bulk COPY checks two foreign keys, not five.
+    # Only updates and reactivations keep field changes (an add keeps its
+    # values on its line). No create/write columns (the line and the run
+    # carry who and when), no run or company (the line's): the bulk COPY
+    # checks one foreign key per row.
     _log_access = False
 
     line_id = fields.Many2one(
         "student.import.line", required=True, ondelete="cascade", index=True, readonly=True
-    )
-    run_id = fields.Many2one(
-        "student.import.run", required=True, ondelete="cascade", index=True, readonly=True
     )
     sequence = fields.Integer(readonly=True)
     field_name = fields.Selection(

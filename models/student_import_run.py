@@ -1,6 +1,7 @@
 import csv
 import hashlib
 import io
+import json
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -238,6 +239,11 @@ class StudentImportRun(models.Model):
 
     @api.model
     def _create_from_preview(self, importer, result, data, filename, trigger):
+        """The run of an engine preview, in review, with its lines.
+
+        Entry point of Run Now, also called by the background jobs: keep its
+        name and signature.
+        """
         run = self.sudo().create(
             {
                 "importer_id": importer.id,
@@ -304,24 +310,25 @@ class StudentImportRun(models.Model):
         ``first_sequence`` is the position of ``lines[0]`` in the preview, when
         a background job stores it in slices.
 
-        A first import holds 100,000 lines and over a million field changes:
-        created through the ORM that is many minutes of Python, and even
-        INSERT ... VALUES spends most of its time quoting values.  Line ids
-        are drawn from the table's sequence first, so that the changes can
-        refer to them in the same COPY.  The models' caches are invalidated
-        afterwards.
+        A first import holds 100,000 lines of adds: created through the ORM
+        that is minutes of Python, and even INSERT ... VALUES spends most of
+        its time quoting values.  An add keeps its values on its line (one
+        ``jsonb``); only updates and reactivations write field changes.  Line
+        ids are drawn from the table's sequence first, so that the changes
+        can refer to them in the same COPY.  The models' caches are
+        invalidated afterwards.
         """
         self.ensure_one()
         cr, uid, now = self.env.cr, self.env.uid, self.env.cr.now()
-        company, labels = self.company_id.id, engine.LABELS
+        company, labels, add = self.company_id.id, engine.LABELS, engine.ChangeType.ADD
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         line_columns = (
             "id, run_id, company_id, sequence, change_type, student_id, student_number, name, "
             "row_number, summary, changed_fields, suspicious, suspicious_reasons, error, "
-            "excluded, create_uid, create_date, write_uid, write_date"
+            "excluded, add_values, add_suspicious, create_uid, create_date, write_uid, write_date"
         )
         change_columns = (
-            "line_id, run_id, sequence, field_name, old_value, new_value, suspicious, "
-            "suspicious_reason"
+            "line_id, sequence, field_name, old_value, new_value, suspicious, suspicious_reason"
         )
         for start in range(0, len(lines), COPY_BATCH):
             batch = lines[start : start + COPY_BATCH]
@@ -336,6 +343,11 @@ class StudentImportRun(models.Model):
             line_rows, change_rows = csv.writer(line_buffer), csv.writer(change_buffer)
             for offset, (line_id, line) in enumerate(zip(ids, batch, strict=True)):
                 summary, changed = self._line_summary(line, labels)
+                values = flags = None
+                if line.kind is add:
+                    values = dumps({change.field: change.new for change in line.changes})
+                    flags = {c.field: c.suspicious for c in line.changes if c.suspicious}
+                    flags = dumps(flags) if flags else None
                 line_rows.writerow(
                     (
                         line_id,
@@ -353,17 +365,20 @@ class StudentImportRun(models.Model):
                         "\n".join(line.suspicious),
                         "\n".join(line.errors),
                         "f",
+                        values,
+                        flags,
                         uid,
                         now,
                         uid,
                         now,
                     )
                 )
+                if line.kind is add:
+                    continue
                 for position, change in enumerate(line.changes):
                     change_rows.writerow(
                         (
                             line_id,
-                            self.id,
                             position,
                             change.field,
                             change.old,
@@ -379,10 +394,11 @@ class StudentImportRun(models.Model):
                 f"COPY student_import_line ({line_columns}) FROM STDIN WITH (FORMAT csv)",
                 line_buffer,
             )
-            cr.copy_expert(
-                f"COPY student_import_change ({change_columns}) FROM STDIN WITH (FORMAT csv)",
-                change_buffer,
-            )
+            if change_buffer.getvalue():
+                cr.copy_expert(
+                    f"COPY student_import_change ({change_columns}) FROM STDIN WITH (FORMAT csv)",
+                    change_buffer,
+                )
         self.env["student.import.line"].invalidate_model()
         self.env["student.import.change"].invalidate_model()
         self.invalidate_recordset(["line_ids"])
@@ -430,7 +446,11 @@ class StudentImportRun(models.Model):
         self.check_access("write")
 
     def action_apply(self):
-        """Write every previewed change in this transaction, all or nothing."""
+        """Write every previewed change in this transaction, all or nothing.
+
+        Entry point also called by the background jobs: keep its name and
+        signature (as those of ``action_revert``, ``_apply`` and ``_revert``).
+        """
         self._check_user_may_act()
         for run in self:
             run._apply()

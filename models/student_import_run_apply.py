@@ -1,11 +1,15 @@
 from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
 
 from odoo import models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, split_every
+from odoo.tools import SQL
 
 from .. import engine
-from .student_import_run import BATCH
+
+# Apply reads its lines this many line ids at a time.
+STREAM = 20000
 
 
 class StudentImportRun(models.Model):
@@ -49,67 +53,15 @@ class StudentImportRun(models.Model):
             )
 
     def _apply(self):
+        """Write this run's lines to the roster (entry point of Apply, also
+        called by the background jobs: keep its name and signature)."""
         self.ensure_one()
         self._check_can_apply()
-        Student = self.env["school.student"].with_context(tracking_disable=True, active_test=False)
-        schools = self._school_ids()
-        # Adds that an Apply job already staged (student_import_run_job.py)
-        # are switched in at the end, without reading their lines again.
-        lines = self.env["student.import.line"].search_read(
-            [
-                ("run_id", "=", self.id),
-                ("excluded", "=", False),
-                ("change_type", "!=", "error"),
-                "|",
-                ("change_type", "!=", "add"),
-                ("student_id", "=", False),
-            ],
-            ["change_type", "student_id", "student_number"],
-        )
-        changes = self._changes_by_line(skip_staged=True)
-        adds, add_lines, writes, to_archive, to_restore = [], [], defaultdict(list), [], []
-        for line in lines:
-            values = {name: new for name, _old, new in changes.get(line["id"], ())}
-            kind = line["change_type"]
-            if kind == "add":
-                vals = self._student_vals(values, schools)
-                vals["student_number"] = line["student_number"]
-                vals["company_id"] = self.company_id.id
-                vals["last_run_id"] = self.id
-                adds.append(vals)
-                add_lines.append(line["id"])
-                continue
-            student_id = line["student_id"][0]
-            if kind == "inactivate":
-                to_archive.append(student_id)
-                continue
-            if kind == "reactivate":
-                to_restore.append(student_id)
-            for name, value in self._student_vals(values, schools).items():
-                writes[(name, value)].append(student_id)
-        added = []
-        for batch in split_every(BATCH, adds):
-            added.extend(Student.create(list(batch)).ids)
-        self._write_grouped(Student, writes)
-        if to_restore:
-            Student.browse(to_restore).write({"active": True})
-        if to_archive:
-            Student.browse(to_archive).write({"active": False})
-        touched = [line["student_id"][0] for line in lines if line["student_id"]]
-        Student.browse(touched).write({"last_run_id": self.id})
-        Student.flush_model()
-        staged = self._switch_staged()
-        # Link the added students to their lines, for Revert. create()
-        # returns records in the order of its values, so lines and students
-        # pair up; an UPDATE joined on the primary key, in batches.
-        for pairs in split_every(BATCH, zip(add_lines, added, strict=True)):
-            self.env.cr.execute_values(
-                """UPDATE student_import_line l SET student_id = v.student_id
-                     FROM (VALUES %s) AS v(line_id, student_id) WHERE l.id = v.line_id""",
-                list(pairs),
-                page_size=BATCH,
-            )
-        self.env["student.import.line"].invalidate_model(["student_id"])
+        added = self._apply_adds()
+        written = self._apply_changes()
+        # The adds an Apply job staged (student_import_run_job.py) join the
+        # roster now, in this transaction.
+        added += self._switch_staged()
         self.sudo().write(
             {
                 "state": "done",
@@ -121,9 +73,57 @@ class StudentImportRun(models.Model):
             body=self.env._(
                 "Applied by %(user)s: %(count)s students written.",
                 user=self.env.user.name,
-                count=len(lines) + staged,
+                count=added + written,
             )
         )
+
+    def _apply_changes(self):
+        """Updates, reactivations and inactivations, read a slice of lines at
+        a time; one ``write`` per (field, value).  Returns the lines applied."""
+        Student = self.env["school.student"].with_context(tracking_disable=True, active_test=False)
+        schools = self._school_ids()
+        writes, to_archive, to_restore, touched = defaultdict(list), [], [], []
+        query = """SELECT l.id, l.change_type, l.student_id, c.field_name, c.new_value
+                     FROM student_import_line l
+                LEFT JOIN student_import_change c ON c.line_id = l.id
+                    WHERE l.run_id = %s AND l.id >= %s AND l.id < %s AND NOT l.excluded
+                      AND l.change_type IN ('update', 'reactivate', 'inactivate')
+                 ORDER BY l.id, c.sequence"""
+        for low, high in self._line_id_slices():
+            self.env.cr.execute(SQL(query, self.id, low, high))
+            for _line_id, rows in groupby(self.env.cr.fetchall(), key=itemgetter(0)):
+                rows = list(rows)
+                kind, student_id = rows[0][1], rows[0][2]
+                touched.append(student_id)
+                if kind == "inactivate":
+                    to_archive.append(student_id)
+                    continue
+                if kind == "reactivate":
+                    to_restore.append(student_id)
+                values = {name: new or "" for _i, _k, _s, name, new in rows if name}
+                for name, value in self._student_vals(values, schools).items():
+                    writes[(name, value)].append(student_id)
+        self._write_grouped(Student, writes)
+        if to_restore:
+            Student.browse(to_restore).write({"active": True})
+        if to_archive:
+            Student.browse(to_archive).write({"active": False})
+        if touched:
+            Student.browse(touched).write({"last_run_id": self.id})
+        Student.flush_model()
+        return len(touched)
+
+    def _line_id_slices(self, size=STREAM):
+        """``(low, high)`` ranges of this run's line ids, ``size`` ids each:
+        Apply reads its lines a slice at a time, through the primary key."""
+        self.env["student.import.line"].flush_model()
+        self.env.cr.execute(
+            SQL("SELECT min(id), max(id) FROM student_import_line WHERE run_id = %s", self.id)
+        )
+        low, high = self.env.cr.fetchone()
+        if low is None:
+            return []
+        return [(start, start + size) for start in range(low, high + 1, size)]
 
     def _revert(self):
         self.ensure_one()
@@ -230,25 +230,31 @@ class StudentImportRun(models.Model):
                 changed.append(f"{line['name']} ({line['student_number']})")
         return changed
 
-    def _changes_by_line(self, skip_staged=False):
-        """``{line id: [(field, old, new), ...]}`` of this run, in one query;
-        without the adds already staged by an Apply job when ``skip_staged``."""
-        self.env["student.import.line"].flush_model(["student_id"])
+    def _changes_by_line(self):
+        """``{line id: [(field, old, new), ...]}`` of this run, adds included."""
+        self.env["student.import.line"].flush_model()
+        self.env["student.import.change"].flush_model()
         self.env.cr.execute(
             SQL(
                 """SELECT c.line_id, c.field_name, c.old_value, c.new_value
                      FROM student_import_change c
                      JOIN student_import_line l ON l.id = c.line_id
-                    WHERE c.run_id = %s
-                      AND NOT (%s AND l.change_type = 'add' AND l.student_id IS NOT NULL)
-                 ORDER BY c.line_id, c.sequence""",
+                    WHERE l.run_id = %s ORDER BY c.line_id, c.sequence""",
                 self.id,
-                skip_staged,
             )
         )
         result = defaultdict(list)
         for line_id, name, old, new in self.env.cr.fetchall():
             result[line_id].append((name, old or "", new or ""))
+        self.env.cr.execute(
+            SQL(
+                """SELECT id, add_values FROM student_import_line
+                    WHERE run_id = %s AND change_type = 'add' AND add_values IS NOT NULL""",
+                self.id,
+            )
+        )
+        for line_id, values in self.env.cr.fetchall():
+            result[line_id] = [(name, "", new or "") for name, new in values.items()]
         return result
 
     def _school_ids(self):

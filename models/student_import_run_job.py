@@ -13,7 +13,7 @@ a batch job, and a step that dies is simply done again):
 - a preview stores its lines 25,000 at a time; the engine's result is kept
   in the worker's memory between steps, and computed again (it is
   deterministic) when another worker or a restarted server takes over;
-- an Apply *stages* the students it adds, 10,000 per step, as archived
+- an Apply *stages* the students it adds, 20,000 lines per step, as archived
   records marked with the run (``school.student.import_stage_run_id``),
   invisible to every preview and to the stale-roster check; the last step
   *switches* in one transaction: it checks every safeguard and the roster
@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, config, split_every
+from odoo.tools import SQL, config
 
 from ..engine.size import estimate_rows
 from .student_import_run import PROTECTED_FIELDS
@@ -51,7 +51,7 @@ CRON_XMLID = "school_student_import.ir_cron_student_import_jobs"
 # Lines stored per preview step, students staged per apply step: a few
 # seconds of one worker each (a preview's first step also runs the engine).
 PREVIEW_SLICE = 25000
-APPLY_SLICE = 10000
+APPLY_SLICE = 20000
 # A step starts only when this much CPU time and real time is left in the
 # worker's cycle: the largest step (the engine on 300,000 rows, then a slice)
 # takes about 25 s of CPU.
@@ -619,29 +619,29 @@ class StudentImportRun(models.Model):
         return 1
 
     def _job_apply_step(self):
-        """Stage the next adds; when all are staged, switch in this transaction."""
+        """Stage the next slice of adds; when all are staged, switch in this
+        transaction."""
         self.ensure_one()
         run = self.sudo()
+        self.env["student.import.line"].flush_model()
         self.env.cr.execute(
             SQL(
-                """SELECT id, student_number FROM student_import_line
+                """SELECT min(id) FROM student_import_line
                     WHERE run_id = %s AND change_type = 'add' AND NOT excluded
-                      AND student_id IS NULL
-                 ORDER BY id LIMIT %s""",
+                      AND student_id IS NULL""",
                 run.id,
-                APPLY_SLICE,
             )
         )
-        pending = self.env.cr.fetchall()
-        if pending:
-            run._job_stage_adds(pending)
-            run.job_done += len(pending)
+        low = self.env.cr.fetchone()[0]
+        if low is not None:
+            count = run._apply_adds(id_range=(low, low + APPLY_SLICE), staged=True)
+            run.job_done += count
             run.job_message = self.env._(
                 "Preparing the new students: %(done)s of %(total)s",
                 done=f"{run.job_done:,}",
                 total=f"{run.job_total:,}",
             )
-            return len(pending)
+            return count
         run.job_message = self.env._("Writing the roster")
         self._check_user_may_act()
         # _apply() checks a run in review; the state moves from applying to
@@ -656,51 +656,6 @@ class StudentImportRun(models.Model):
             "success",
         )
         return max(run.job_total, 1)
-
-    def _job_stage_adds(self, pending):
-        """Create the students of ``pending`` add lines, archived and marked
-        with this run, and link each line to its student."""
-        Student = (
-            self.env["school.student"].sudo().with_context(tracking_disable=True, active_test=False)
-        )
-        values = self._job_add_values([line_id for line_id, _number in pending])
-        schools = self._school_ids()
-        vals_list = []
-        for line_id, number in pending:
-            vals = self._student_vals(values.get(line_id, {}), schools)
-            vals.update(
-                student_number=number,
-                company_id=self.company_id.id,
-                last_run_id=self.id,
-                active=False,
-                import_stage_run_id=self.id,
-            )
-            vals_list.append(vals)
-        students = Student.create(vals_list)
-        # create() returns the records in the order of its values.
-        pairs = list(zip((line_id for line_id, _n in pending), students.ids, strict=True))
-        for batch in split_every(5000, pairs):
-            self.env.cr.execute_values(
-                """UPDATE student_import_line l SET student_id = v.student_id
-                     FROM (VALUES %s) AS v(line_id, student_id) WHERE l.id = v.line_id""",
-                list(batch),
-                page_size=5000,
-            )
-        self.env["student.import.line"].invalidate_model(["student_id"])
-
-    def _job_add_values(self, line_ids):
-        """``{line id: {field: new value}}`` of add lines, in one query."""
-        self.env.cr.execute(
-            SQL(
-                """SELECT line_id, field_name, new_value FROM student_import_change
-                    WHERE line_id = ANY(%s)""",
-                line_ids,
-            )
-        )
-        values = {}
-        for line_id, name, new in self.env.cr.fetchall():
-            values.setdefault(line_id, {})[name] = new or ""
-        return values
 
     def _switch_staged(self):
         """Turn the students this run staged into the roster; return how many.

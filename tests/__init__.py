@@ -5,5 +5,6 @@ from . import test_safeguards
 from . import test_rpc
 from . import test_ui
 from . import test_ui_authorization
+from . import test_bulk_apply
 from . import test_jobs
 from . import test_ui_jobs

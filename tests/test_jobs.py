@@ -184,21 +184,21 @@ class TestJobs(StudentImportCase):
         run = self.big_run()
         before = self.snapshot()
         run.with_user(self.user).action_apply()
-        stage = type(run)._job_stage_adds
+        stage = type(run)._apply_adds
         calls = []
 
-        def stage_then_crash(self_, pending):
-            calls.append(len(pending))
+        def stage_then_crash(self_, id_range=None, staged=False):
+            calls.append(staged)
             if len(calls) == 2:
                 raise RuntimeError("worker lost its database connection")
-            return stage(self_, pending)
+            return stage(self_, id_range=id_range, staged=staged)
 
         with (
             patch.object(job, "APPLY_SLICE", 1),
-            patch.object(type(run), "_job_stage_adds", stage_then_crash),
+            patch.object(type(run), "_apply_adds", stage_then_crash),
         ):
             self.run_jobs()
-        self.assertEqual(calls, [1, 1])
+        self.assertEqual(calls, [True, True], "two slices staged, the second one died")
         self.assertEqual(run.state, "failed")
         self.assertEqual(run.failed_step, "apply")
         self.assertIn("worker lost its database connection", run.failure_reason)

@@ -48,18 +48,24 @@ class TestRunImport(StudentImportCase):
         lines = {line.student_number: line for line in run.line_ids}
         self.assertEqual(lines["300001"].change_type, "add")
         self.assertEqual(lines["300001"].name, "Kid, New")
+        # An add keeps its values on its line, not as field changes.
+        self.assertFalse(lines["300001"].change_ids)
         self.assertEqual(
-            {(c.field_name, c.old_value or "", c.new_value) for c in lines["300001"].change_ids},
+            lines["300001"].add_values,
             {
-                ("first_name", "", "New"),
-                ("last_name", "", "Kid"),
-                ("grade", "", "01"),
-                ("birthdate", "", "2019-02-02"),
-                ("school_code", "", "LIN"),
-                ("eligibility", "", "free"),
-                ("homeroom", "", "R100"),
+                "first_name": "New",
+                "last_name": "Kid",
+                "grade": "01",
+                "birthdate": "2019-02-02",
+                "school_code": "LIN",
+                "eligibility": "free",
+                "homeroom": "R100",
             },
         )
+        html = str(lines["300001"].add_values_html)
+        for shown in ("First Name", "New", "Birthdate", "2019-02-02", "School", "LIN"):
+            self.assertIn(shown, html)
+        self.assertLess(html.index("First Name"), html.index("Last Name"))
         update = lines["200002"]
         self.assertEqual(update.change_type, "update")
         self.assertEqual(update.student_id, self.student("200002"))
