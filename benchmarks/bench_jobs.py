@@ -50,7 +50,7 @@ ODOO_PYTHON = os.environ.get("ODOO_PYTHON") or (
 PG_DIR, PG_PORT = ROOT / ".local/pg", "54328"
 MODULE = "school_student_import"
 KILLED = re.compile(
-    r"virtual real time limit|CPU time limit|memory limit|timeout after|Worker .* exiting",
+    r"virtual real time limit|CPU time limit|memory limit|timeout after|MemoryError",
     re.IGNORECASE,
 )
 LIMITS = [
@@ -171,11 +171,11 @@ def main():
     memory = Memory(log)
     try:
         figures = scenario(args, data, rows, memory)
+        text = log.read_text(errors="replace")  # before the shutdown's own messages
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(60)
         pg("stop", str(PG_DIR))
-    text = log.read_text(errors="replace")
     kills = [line for line in text.splitlines() if KILLED.search(line)]
     hwm = max(memory.hwm.values(), default=0)
     peak = max(memory.peak.values(), default=0)
@@ -210,7 +210,14 @@ def scenario(args, data, rows, memory):
         return call(admin, "admin", "ir.model.data", "check_object_reference", module, name)[1]
 
     company = call(admin, "admin", "res.company", "create", {"name": "Benchmark District"})
-    call(admin, "admin", "res.users", "write", [admin], {"company_ids": [(4, company)]})
+    call(
+        admin,
+        "admin",
+        "res.users",
+        "write",
+        [admin],
+        {"company_ids": [(4, company)], "company_id": company},
+    )
     codes = sorted({line.split(b",")[8].decode() for line in data.splitlines()[1:]})
     call(
         admin,
