@@ -255,8 +255,11 @@ def scenario(args, data, rows, memory):
     def support(model, method, *params, **kw):
         return call(users["support"], "support-bench", model, method, *params, **kw)
 
-    def state(run):
-        return clerk("student.import.run", "read", [run], ["state", "job_done", "job_total"])[0]
+    def wait_state(run, states, what):
+        def check():
+            return clerk("student.import.run", "read", [run], ["state"])[0]["state"] in states
+
+        wait_for(what, check, memory, args.timeout)
 
     phases = []
     total = time.monotonic()
@@ -270,12 +273,7 @@ def scenario(args, data, rows, memory):
     )
     phases.append(("Run Now (the request: upload, queue)", time.monotonic() - t))
     t = time.monotonic()
-    wait_for(
-        "the preview",
-        lambda: state(run)["state"] in ("review", "failed") and state(run),
-        memory,
-        args.timeout,
-    )
+    wait_state(run, ("review", "failed"), "the preview")
     phases.append(("preview job (queued -> review)", time.monotonic() - t))
     read = clerk("student.import.run", "read", [run], ["state", "count_add", "failure_reason"])[0]
     if read["state"] != "review":
@@ -289,12 +287,7 @@ def scenario(args, data, rows, memory):
     support("student.import.authorization", "action_approve", [request], "Approved")
     phases.append(("confirm, request, approve now (3 requests)", time.monotonic() - t))
     t = time.monotonic()
-    wait_for(
-        "the Apply",
-        lambda: state(run)["state"] in ("done", "failed") and state(run),
-        memory,
-        args.timeout,
-    )
+    wait_state(run, ("done", "failed"), "the Apply")
     phases.append(("apply job (applying -> applied)", time.monotonic() - t))
     phases.append(("total, Run Now to applied", time.monotonic() - total))
     final = clerk("student.import.run", "read", [run], ["state", "failure_reason"])[0]
