@@ -19,6 +19,10 @@ class StudentImportLine(models.Model):
     _description = "Student Import Line"
     _order = "run_id, sequence, id"
     _rec_name = "name"
+    # A first load writes 100,000 lines in one COPY: no create/write columns
+    # (the run carries who previewed and when), two foreign keys fewer to
+    # check per line.
+    _log_access = False
 
     run_id = fields.Many2one(
         "student.import.run", required=True, ondelete="cascade", index=True, readonly=True

@@ -319,13 +319,13 @@ class StudentImportRun(models.Model):
         invalidated afterwards.
         """
         self.ensure_one()
-        cr, uid, now = self.env.cr, self.env.uid, self.env.cr.now()
+        cr = self.env.cr
         company, labels, add = self.company_id.id, engine.LABELS, engine.ChangeType.ADD
         dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         line_columns = (
             "id, run_id, company_id, sequence, change_type, student_id, student_number, name, "
             "row_number, summary, changed_fields, suspicious, suspicious_reasons, error, "
-            "excluded, add_values, add_suspicious, create_uid, create_date, write_uid, write_date"
+            "excluded, add_values, add_suspicious"
         )
         change_columns = (
             "line_id, sequence, field_name, old_value, new_value, suspicious, suspicious_reason"
@@ -367,10 +367,6 @@ class StudentImportRun(models.Model):
                         "f",
                         values,
                         flags,
-                        uid,
-                        now,
-                        uid,
-                        now,
                     )
                 )
                 if line.kind is add:

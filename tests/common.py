@@ -9,22 +9,6 @@ HEADER = "Student_Number,First_Name,Last_Name,Grade_Level,DOB,School_Code,Meal_S
 GRADES = ("KG", "01", "02", "03", "04", "05")
 
 
-def grant_safeguards(run):
-    """Stand in for the people: a confirmation and an approval, as records
-    (for tests and benchmarks that are not about the safeguards)."""
-    if run.requires_confirmation:
-        run.sudo().write({"confirmed_by_id": run.env.uid, "confirmed_digest": run.change_digest})
-    if run.requires_authorization:
-        run.env["student.import.authorization"].sudo().create(
-            {
-                "run_id": run.id,
-                "kind": "request",
-                "state": "approved",
-                "change_digest": run.change_digest,
-            }
-        )
-
-
 class StudentImportCase(TransactionCase):
     """A district of 40 active students in two schools, and one archived one.
 

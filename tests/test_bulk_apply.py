@@ -6,7 +6,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from .common import StudentImportCase, grant_safeguards
+from .common import StudentImportCase
+from .grants import grant_safeguards
 
 CANONICAL = (
     "student_number,first_name,middle_name,last_name,birthdate,gender,grade,homeroom,"
