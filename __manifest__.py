@@ -20,6 +20,7 @@
         "views/student_import_run_views.xml",
         "views/student_import_run_job_views.xml",
         "views/student_import_line_views.xml",
+        "views/student_import_authorization_views.xml",
         "wizards/student_import_upload_views.xml",
         "wizards/student_import_confirm_views.xml",
         "wizards/student_import_authorize_views.xml",
@@ -31,6 +32,7 @@
     "demo": [
         "demo/school_student_demo.xml",
         "demo/student_importer_demo.xml",
+        "demo/res_users_demo.xml",
     ],
     "assets": {
         "web.assets_backend": ["school_student_import/static/src/**/*"],

@@ -185,3 +185,78 @@ def signals(change_set):
     if change_set.scope_note:
         found.append(Signal("scope", change_set.scope_note))
     return found
+
+
+# The plural of each reason, for the review screen's banner: "45 last names
+# look like street addresses".  Reasons that carry a figure (an age, a jump)
+# are grouped on what they mean, not on the figure.
+_PLURAL_REASONS = (
+    (
+        re.compile(r"^looks like an? (.*)$"),
+        lambda m: (
+            f"look like {m.group(1)}es" if m.group(1).endswith("ss") else f"look like {m.group(1)}s"
+        ),
+    ),
+    (re.compile(r"^contains digits$"), lambda m: "contain digits"),
+    (re.compile(r"^is in the future$"), lambda m: "are in the future"),
+    (re.compile(r"^is being cleared$"), lambda m: "are being cleared"),
+    (re.compile(r"^gives (.*)$"), lambda m: f"give {m.group(1)}"),
+    (re.compile(r"^jumps (.*)$"), lambda m: f"jump {m.group(1)}"),
+)
+_SINGULAR_GROUPS = (
+    (
+        re.compile(r"^gives an age of -?\d+, (too \w+ for school)$"),
+        lambda m: f"gives an age {m.group(1)}",
+    ),
+    (
+        re.compile(r"^jumps \d+ levels (up|down) .*$"),
+        lambda m: f"jumps more than one level {m.group(1)}",
+    ),
+)
+
+
+def _reason_group(reason):
+    for pattern, singular in _SINGULAR_GROUPS:
+        match = pattern.match(reason)
+        if match:
+            return singular(match)
+    return reason
+
+
+def _plural(reason):
+    for pattern, plural in _PLURAL_REASONS:
+        match = pattern.match(reason)
+        if match:
+            return plural(match)
+    return reason
+
+
+def top_reasons(lines, limit=3):
+    """The most frequent suspicious reasons of ``lines``, most frequent first.
+
+    Each is ``(count, text)``, the text naming the field and the problem in
+    plain words: ``(45, "45 last names look like street addresses")``.
+    """
+    counts = {}
+    for line in lines:
+        seen = set()
+        for change in line.changes:
+            if change.suspicious and change.suspicious != "first and last name swapped":
+                key = (change.field, _reason_group(change.suspicious))
+                if key not in seen:
+                    seen.add(key)
+                    counts[key] = counts.get(key, 0) + 1
+        if any(reason == "First and last name swapped" for reason in line.suspicious):
+            counts[("", "swapped")] = counts.get(("", "swapped"), 0) + 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
+    result = []
+    for (name, reason), count in ranked:
+        if not name:
+            noun = "student has" if count == 1 else "students have"
+            text = f"{count} {noun} first and last name swapped"
+        elif count == 1:
+            text = f"1 {LABELS[name].lower()} {reason}"
+        else:
+            text = f"{count} {LABELS[name].lower()}s {_plural(reason)}"
+        result.append((count, text))
+    return result

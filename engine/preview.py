@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from .checks import flag_lines, signals
+from .checks import flag_lines, signals, top_reasons
 from .diff import ChangeType, CompareOptions, compare
 from .errors import MappingError
 from .fields import DEFAULT_REQUIRED, FIELDS
@@ -53,6 +53,8 @@ class Preview:
     suspicious: int
     signals: list
     digest: str
+    # The most frequent suspicious reasons: [(count, "45 last names look like ...")]
+    suspicious_top: list = field(default_factory=list)
 
     @property
     def requires_confirmation(self):
@@ -83,6 +85,7 @@ class Preview:
             "trips": [trip.as_dict() for trip in self.trips],
             "suspicious": self.suspicious,
             "signals": [signal.as_dict() for signal in self.signals],
+            "suspicious_top": [text for _count, text in self.suspicious_top],
             "digest": self.digest,
         }
         if lines:
@@ -185,6 +188,7 @@ def preview(roster, data, filename, options=None):
         suspicious=flagged,
         signals=signals(change_set),
         digest=change_set_digest(change_set.lines),
+        suspicious_top=top_reasons(change_set.lines),
     )
 
 

@@ -9,4 +9,5 @@ from . import student_import_line
 from . import student_import_change
 from . import student_import_authorization
 from . import student_import_run_safeguard
+from . import student_import_run_review
 from . import student_import_run_job

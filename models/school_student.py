@@ -111,6 +111,30 @@ class SchoolStudent(models.Model):
         ondelete="cascade",
     )
 
+    import_line_count = fields.Integer(
+        compute="_compute_import_line_count",
+        string="Imports",
+        groups="school_student_import.group_student_import_user,"
+        "school_student_import.group_student_import_approver",
+    )
+
+    def _import_line_domain(self):
+        """The import lines that changed these students: applied runs only."""
+        return [
+            ("student_id", "in", self.ids),
+            ("run_id.state", "in", ("done", "reverted")),
+            ("excluded", "=", False),
+        ]
+
+    def _compute_import_line_count(self):
+        counts = dict(
+            self.env["student.import.line"]._read_group(
+                self._import_line_domain(), ["student_id"], ["__count"]
+            )
+        )
+        for student in self:
+            student.import_line_count = counts.get(student, 0)
+
     @api.depends("first_name", "last_name", "middle_name")
     def _compute_name(self):
         for student in self:
@@ -158,3 +182,23 @@ class SchoolStudent(models.Model):
         if vals.get("student_number"):
             vals["student_number"] = vals["student_number"].strip().upper()
         return super().write(vals)
+
+    def action_view_imports(self):
+        """The Imports smart button: what each applied import changed for this
+        student, read from the runs' lines (bulk writes stay untracked)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Imports of %(student)s", student=self.display_name),
+            "res_model": "student.import.line",
+            "view_mode": "list,form",
+            "views": [
+                (
+                    self.env.ref("school_student_import.student_import_line_view_list_student").id,
+                    "list",
+                ),
+                (False, "form"),
+            ],
+            "domain": self._import_line_domain(),
+            "context": {"create": False},
+        }

@@ -17,6 +17,14 @@ _CRYPT = CryptContext(["pbkdf2_sha512"], pbkdf2_sha512__rounds=25000)
 APPROVER_GROUP = "school_student_import.group_student_import_approver"
 
 
+def hide_internal_fields(result, names):
+    """Mark ``names`` of a ``fields_get`` result as neither searchable, groupable
+    nor sortable: the search bar's custom filters and groupings leave them out."""
+    for name in names & result.keys():
+        result[name].update(searchable=False, groupable=False, sortable=False)
+    return result
+
+
 class StudentImportAuthorization(models.Model):
     _name = "student.import.authorization"
     _description = "Student Import Authorization"
@@ -51,6 +59,24 @@ class StudentImportAuthorization(models.Model):
     expires_at = fields.Datetime(readonly=True)
     used_by_id = fields.Many2one("res.users", readonly=True)
     used_date = fields.Datetime(readonly=True)
+    # What Support's desk shows of the run, without opening it.
+    importer_id = fields.Many2one(related="run_id.importer_id")
+    run_state = fields.Selection(related="run_id.state", string="Run State")
+    count_add = fields.Integer(related="run_id.count_add")
+    count_reactivate = fields.Integer(related="run_id.count_reactivate")
+    pct_add = fields.Float(related="run_id.pct_add", digits=(5, 1))
+    count_suspicious = fields.Integer(related="run_id.count_suspicious")
+    count_error_open = fields.Integer(related="run_id.count_error_open")
+    adds_summary = fields.Char(
+        compute="_compute_adds_summary",
+        string="Adds",
+        help="Adds and reactivations, in % of the roster.",
+    )
+
+    def _compute_adds_summary(self):
+        for auth in self:
+            run = auth.run_id
+            auth.adds_summary = f"{run.count_add + run.count_reactivate} ({run.pct_add:.1f}%)"
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -66,6 +92,11 @@ class StudentImportAuthorization(models.Model):
                 self.env._("Authorizations change only through Approve, Reject or a code entry.")
             )
         return super().write(vals)
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        result = super().fields_get(allfields, attributes)
+        return hide_internal_fields(result, {"change_digest", "code_hash"})
 
     # Decisions
 
@@ -105,7 +136,7 @@ class StudentImportAuthorization(models.Model):
                         "it needs a new request."
                     )
                 )
-            request._decide("approved", comment)
+            request._decide("approved", comment, apply_at)
             request.run_id._job_after_approval(request, apply_at)
         return True
 
@@ -118,7 +149,7 @@ class StudentImportAuthorization(models.Model):
             request._decide("rejected", comment)
         return True
 
-    def _decide(self, state, comment):
+    def _decide(self, state, comment, apply_at=None):
         now = fields.Datetime.now()
         self.sudo().write(
             {
@@ -136,13 +167,47 @@ class StudentImportAuthorization(models.Model):
                 and activity.summary == run._authorization_activity_summary()
             )
         ).action_feedback(feedback=self.env._("Request %(verb)s.", verb=verb))
+        comment = (comment or "").strip()
+        if state == "approved" and apply_at:
+            next_step = self.env._(
+                "It will be applied on your behalf at %(time)s (UTC), after every safeguard "
+                "and the roster are checked again.",
+                time=fields.Datetime.to_string(fields.Datetime.to_datetime(apply_at)),
+            )
+        elif state == "approved" and run.confirmation_state == "to_confirm":
+            next_step = self.env._(
+                "Next step: open %(run)s and confirm the large change: it is applied then.",
+                run=run.name,
+            )
+        elif state == "approved":
+            next_step = self.env._(
+                "It is applied on your behalf now (in the background when it is big).",
+            )
+        else:
+            next_step = self.env._(
+                "Next step: correct the file and run it again, or submit a new request "
+                "that answers this one."
+            )
         body = self.env._(
-            "Authorization %(verb)s by %(approver)s%(comment)s",
+            "Authorization %(verb)s by %(approver)s%(comment)s %(next)s",
             verb=verb,
             approver=self.env.user.name,
-            comment=f": {comment.strip()}" if (comment or "").strip() else ".",
+            comment=f": {comment}" if comment else ".",
+            next=next_step,
         )
-        run.message_post(
+        # The requester is told twice, whatever their notification preference:
+        # an activity (in their activity menu, e-mailed to those who get
+        # e-mails) and a message in their Discuss inbox.
+        if not (state == "approved" and apply_at):  # a scheduled run needs nobody
+            run.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=self.requester_id.id,
+                summary=run._decision_activity_summary(state),
+                note=body,
+            )
+        run.with_context(
+            student_import_inbox_partner_ids=self.requester_id.partner_id.ids
+        ).message_post(
             body=body,
             partner_ids=self.requester_id.partner_id.ids,
             subtype_xmlid="mail.mt_comment",
@@ -180,6 +245,17 @@ class StudentImportAuthorization(models.Model):
     def _matches(self, code):
         self.ensure_one()
         return bool(self.sudo().code_hash) and _CRYPT.verify(code, self.sudo().code_hash)
+
+    def action_open_run(self):
+        """Support's desk: a request opens its run, where Approve and Reject are."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "student.import.run",
+            "res_id": self.run_id.id,
+            "view_mode": "form",
+            "target": "current",
+        }
 
     def action_open_decision(self):
         self.ensure_one()

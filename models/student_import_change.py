@@ -26,6 +26,11 @@ class StudentImportChange(models.Model):
     suspicious = fields.Boolean(readonly=True)
     suspicious_reason = fields.Char(readonly=True)
 
+    def _field_label(self):
+        return dict(self._fields["field_name"]._description_selection(self.env)).get(
+            self.field_name, self.field_name
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:

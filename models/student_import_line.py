@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..engine import FIELDS, LABELS
+from .student_import_authorization import hide_internal_fields
 
 CHANGE_TYPES = [
     ("add", "Add"),
@@ -36,7 +37,8 @@ class StudentImportLine(models.Model):
     )
     student_number = fields.Char(index=True, readonly=True)
     name = fields.Char(string="Student", readonly=True)
-    row_number = fields.Integer(string="File Row", readonly=True)
+    # No sum when grouped: adding row numbers means nothing.
+    row_number = fields.Integer(string="File Row", readonly=True, aggregator=None)
     summary = fields.Char(string="Changes", readonly=True)
     changed_fields = fields.Char(readonly=True, help="The changed fields' names, to group by.")
     suspicious = fields.Boolean(index=True, readonly=True)
@@ -90,10 +92,42 @@ class StudentImportLine(models.Model):
                 rows=rows,
             )
 
+    suspicious_changes = fields.Char(
+        compute="_compute_suspicious_changes",
+        string="Suspicious Values",
+        help="Old → new of each suspicious value, with the reason.",
+    )
+    run_date = fields.Datetime(related="run_id.applied_date", string="Applied On")
+
+    def _compute_suspicious_changes(self):
+        for line in self:
+            if not line.suspicious:
+                line.suspicious_changes = False
+                continue
+            # An add keeps its values on the line, an update its field changes.
+            values, flags = line.add_values or {}, line.add_suspicious or {}
+            shown = [
+                f"{LABELS.get(name, name)}: ∅ → {values.get(name) or '∅'} ({reason})"
+                for name, reason in flags.items()
+            ] + [
+                f"{change._field_label()}: {change.old_value or '∅'} → "
+                f"{change.new_value or '∅'} ({change.suspicious_reason})"
+                for change in line.change_ids.filtered("suspicious")
+            ]
+            line.suspicious_changes = "; ".join(shown) or (line.suspicious_reasons or "").replace(
+                "\n", "; "
+            )
+
+    @api.model
+    def fields_get(self, allfields=None, attributes=None):
+        result = super().fields_get(allfields, attributes)
+        return hide_internal_fields(result, {"sequence", "changed_fields", "run_state"})
+
     def write(self, vals):
         # Staff may only include or exclude a line, and only while its run
         # is in review; everything else is the preview's record of the file.
         if not self.env.su:
+            self.check_access("write")
             if set(vals) - {"excluded"}:
                 raise AccessError(self.env._("Import lines are read-only, except Excluded."))
             if any(line.run_id.state != "review" for line in self):

@@ -2,6 +2,7 @@ import csv
 import hashlib
 import io
 import json
+from email.utils import formataddr
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
@@ -37,6 +38,7 @@ PROTECTED_FIELDS = set(
         "requires_authorization",
         "trip_summary",
         "signal_summary",
+        "suspicious_top",
         "change_digest",
         "roster_fingerprint",
         "applied_by_id",
@@ -103,13 +105,14 @@ class StudentImportRun(models.Model):
     count_unchanged = fields.Integer(string="Unchanged", readonly=True)
     count_error = fields.Integer(string="Errors", readonly=True)
     count_suspicious = fields.Integer(string="Suspicious", readonly=True)
-    pct_add = fields.Float(string="Adds (%)", readonly=True, digits=(5, 2))
-    pct_update = fields.Float(string="Updates (%)", readonly=True, digits=(5, 2))
-    pct_inactivate = fields.Float(string="Inactivations (%)", readonly=True, digits=(5, 2))
+    pct_add = fields.Float(string="Adds (%)", readonly=True, digits=(5, 1))
+    pct_update = fields.Float(string="Updates (%)", readonly=True, digits=(5, 1))
+    pct_inactivate = fields.Float(string="Inactivations (%)", readonly=True, digits=(5, 1))
     requires_confirmation = fields.Boolean(readonly=True)
     requires_authorization = fields.Boolean(readonly=True)
     trip_summary = fields.Text(string="Safeguards Reached", readonly=True)
     signal_summary = fields.Text(string="Warnings", readonly=True)
+    suspicious_top = fields.Text(string="Most Frequent Suspicious Values", readonly=True)
     change_digest = fields.Char(readonly=True)
     roster_fingerprint = fields.Char(readonly=True)
     line_ids = fields.One2many("student.import.line", "run_id", string="Lines")
@@ -150,9 +153,8 @@ class StudentImportRun(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             raise AccessError(self.env._("Import runs are created by Run Now only."))
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = self.env["ir.sequence"].next_by_code("student.import.run") or "/"
+        # No name yet: _take_number() draws it once the preview succeeded, so
+        # that a failed preview never consumes a run number.
         return super().create(vals_list)
 
     def write(self, vals):
@@ -165,12 +167,44 @@ class StudentImportRun(models.Model):
             )
         return super().write(vals)
 
+    def _take_number(self):
+        """Give the run its number from the sequence: the preview's last step.
+
+        The sequence is PostgreSQL's (nextval survives a rollback): drawn
+        earlier, every preview failing after it would leave a gap.
+        """
+        for run in self.filtered(lambda run: run.name == "/"):
+            run.sudo().name = self.env["ir.sequence"].next_by_code("student.import.run") or "/"
+
     def unlink(self):
         if any(run.state in ("done", "reverted") for run in self):
             raise UserError(
                 self.env._("Applied and reverted runs are the roster's history: keep them.")
             )
         return super().unlink()
+
+    # Chatter
+
+    def _message_compute_author(self, author_id=None, email_from=None, raise_on_email=True):
+        """Staff without an e-mail address post on runs too.
+
+        Odoo refuses them ("Unable to send message, please configure the
+        sender's email address."), and many school staff accounts have no
+        address.  Their messages stay signed by them; e-mails that follow
+        them go out from the company's sending address instead.
+        """
+        author_id, email_from = super()._message_compute_author(
+            author_id, email_from, raise_on_email=False
+        )
+        if not email_from:
+            author = self.env["res.partner"].browse(author_id) or self.env.user.partner_id
+            address = (
+                self.env["ir.mail_server"]._get_default_from_address()
+                or self.env.company.email
+                or self.env.company.catchall_email
+            )
+            email_from = formataddr((author.sudo().name or "", address)) if address else False
+        return author_id, email_from
 
     # Reading the roster
 
@@ -265,6 +299,7 @@ class StudentImportRun(models.Model):
         )
         run.sudo().attachment_id = attachment
         run._insert_lines(result.lines)
+        run._take_number()
         run = run.with_env(self.env)
         run.message_post(body=run._summary_text())
         return run
@@ -300,6 +335,7 @@ class StudentImportRun(models.Model):
                 f"{trip.rule.capitalize()}: {trip.message}" for trip in result.trips
             ),
             "signal_summary": "\n".join(signal.message for signal in result.signals),
+            "suspicious_top": "\n".join(text for _count, text in result.suspicious_top),
             "change_digest": result.digest,
             "roster_fingerprint": self._roster_fingerprint(company),
         }
@@ -419,9 +455,9 @@ class StudentImportRun(models.Model):
     def _summary_text(self):
         self.ensure_one()
         return self.env._(
-            "Previewed %(file)s: %(add)s adds, %(update)s updates, %(inactivate)s "
-            "inactivations, %(reactivate)s reactivations, %(unchanged)s unchanged, "
-            "%(error)s errors, %(suspicious)s suspicious.",
+            "Previewed %(file)s. Adds: %(add)s, updates: %(update)s, inactivations: "
+            "%(inactivate)s, reactivations: %(reactivate)s, unchanged: %(unchanged)s, "
+            "errors: %(error)s, suspicious: %(suspicious)s.",
             file=self.file_name or "",
             add=self.count_add,
             update=self.count_update,

@@ -30,6 +30,20 @@ class StudentImportRun(models.Model):
                     state=self._state_label(),
                 )
             )
+        self._check_no_open_errors()
+        if self._roster_fingerprint(self.company_id) != self.roster_fingerprint:
+            raise UserError(
+                self.env._(
+                    "The roster changed since %(run)s was previewed (students were created, "
+                    "edited or archived). Run the import again to see the changes as they "
+                    "are now.",
+                    run=self.name,
+                )
+            )
+
+    def _check_no_open_errors(self):
+        """Apply's first check: error lines are excluded (or the file fixed)."""
+        self.ensure_one()
         open_errors = self.env["student.import.line"].search_count(
             [("run_id", "=", self.id), ("change_type", "=", "error"), ("excluded", "=", False)]
         )
@@ -41,13 +55,10 @@ class StudentImportRun(models.Model):
                     run=self.name,
                     count=open_errors,
                 )
-            )
-        if self._roster_fingerprint(self.company_id) != self.roster_fingerprint:
-            raise UserError(
-                self.env._(
-                    "The roster changed since %(run)s was previewed (students were created, "
-                    "edited or archived). Run the import again to see the changes as they "
-                    "are now.",
+                if open_errors > 1
+                else self.env._(
+                    "%(run)s has 1 error line. Fix the file and run it again, or exclude "
+                    "that line to apply the rest.",
                     run=self.name,
                 )
             )
@@ -71,7 +82,7 @@ class StudentImportRun(models.Model):
         )
         self.message_post(
             body=self.env._(
-                "Applied by %(user)s: %(count)s students written.",
+                "Applied by %(user)s; students written: %(count)s.",
                 user=self.env.user.name,
                 count=added + written,
             )
@@ -191,7 +202,7 @@ class StudentImportRun(models.Model):
         )
         self.message_post(
             body=self.env._(
-                "Reverted by %(user)s: %(count)s students restored.",
+                "Reverted by %(user)s; students restored: %(count)s.",
                 user=self.env.user.name,
                 count=len(lines),
             )

@@ -286,7 +286,7 @@ class StudentImportRun(models.Model):
             left = MAX_CODE_ATTEMPTS - self.code_attempts
             raise UserError(
                 self.env._(
-                    "This code is not valid for %(run)s. %(left)s attempts left.",
+                    "This code is not valid for %(run)s. Attempts left: %(left)s.",
                     run=self.name,
                     left=max(left, 0),
                 )
@@ -408,6 +408,10 @@ class StudentImportRun(models.Model):
         self.ensure_one()
         self._check_user_may_act()
         self.invalidate_recordset(["confirmation_state", "authorization_state"])
+        # One order, said up front: errors, then the confirmation, then the
+        # authorization; no dialog is opened for a run whose errors still block.
+        if self.state == "review":
+            self._check_no_open_errors()
         if self.state == "review" and self.confirmation_state == "to_confirm":
             return self._dialog("student.import.confirm", self.env._("Large Change"))
         if self.state == "review" and self.authorization_state not in ("not_needed", "authorized"):

@@ -5,6 +5,8 @@ from . import test_safeguards
 from . import test_rpc
 from . import test_ui
 from . import test_ui_authorization
+from . import test_review
+from . import test_ui_addresses
 from . import test_bulk_apply
 from . import test_jobs
 from . import test_ui_jobs

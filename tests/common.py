@@ -9,6 +9,11 @@ HEADER = "Student_Number,First_Name,Last_Name,Grade_Level,DOB,School_Code,Meal_S
 GRADES = ("KG", "01", "02", "03", "04", "05")
 
 
+def new_kids(count, start=300001):
+    """``count`` rows of new first-graders, as the SIS writes them."""
+    return [f"{start + n},New{n},Kid,1,02/02/2019,LIN,F,R100" for n in range(count)]
+
+
 class StudentImportCase(TransactionCase):
     """A district of 40 active students in two schools, and one archived one.
 
@@ -22,6 +27,11 @@ class StudentImportCase(TransactionCase):
         super().setUpClass()
         # A district of its own, apart from the demo district's roster.
         cls.company = cls.env["res.company"].create({"name": "Test District"})
+        # Its mail domain: e-mails of staff without an address go out from
+        # notifications@district.example.
+        cls.company.alias_domain_id = cls.env["mail.alias.domain"].create(
+            {"name": "district.example"}
+        )
         cls.env = cls.env(
             context=dict(
                 cls.env.context,

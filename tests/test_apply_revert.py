@@ -83,7 +83,7 @@ class TestApplyRevert(StudentImportCase):
                 extra=["300002,Bad,Date,1,02/30/2019,LIN,F,R100"],
             )
         )
-        with self.assertRaisesRegex(UserError, "has 1 error lines"):
+        with self.assertRaisesRegex(UserError, "has 1 error line"):
             run.with_user(self.user).action_apply()
         self.assertEqual(self.student("200002").homeroom, "R101")
         run.with_user(self.user).action_exclude_errors()

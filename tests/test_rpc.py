@@ -163,7 +163,7 @@ class TestRpc(HttpCase, StudentImportCase):
         code = self.rpc(self.approver, "student.import.run", "action_issue_code", [run.id])
         for attempt in range(5):
             self.assertFault(
-                f"{4 - attempt} attempts left",
+                f"Attempts left: {4 - attempt}",
                 self.user,
                 "student.import.run",
                 "action_enter_code",
@@ -180,3 +180,30 @@ class TestRpc(HttpCase, StudentImportCase):
         )
         run.invalidate_recordset()
         self.assertEqual(run.authorization_state, "locked")
+
+    def test_excluded_is_refused_over_rpc_outside_review(self):
+        run = self.run_file(self.export(changes={"200001": {"homeroom": "R300"}}))
+        line = run.line_ids
+        # In review, the clerk may exclude a line over RPC too.
+        self.rpc(self.user, "student.import.line", "write", line.ids, {"excluded": True})
+        self.assertTrue(line.excluded)
+        self.rpc(self.user, "student.import.line", "write", line.ids, {"excluded": False})
+        run.with_user(self.user).action_apply()
+        self.assertFault(
+            "only be excluded while their run is in review",
+            self.user,
+            "student.import.line",
+            "write",
+            line.ids,
+            {"excluded": True},
+        )
+        self.assertFault(
+            "AccessError|not allowed",
+            self.approver,
+            "student.import.line",
+            "write",
+            line.ids,
+            {"excluded": True},
+        )
+        line.invalidate_recordset()
+        self.assertFalse(line.excluded)

@@ -232,7 +232,7 @@ def main(argv=None):
             url=f"{odoo.url}/odoo/action-school_student_import.student_import_run_action/{run_id}",
         )
         browser.wait_for(
-            "!!document.querySelector('.o_form_view [name=count_update]')"
+            "!!document.querySelector('.o_form_view [name=change_mix]')"
             " && !document.querySelector('.o_loading_indicator, .o_blockUI')",
             "the run's form",
         )

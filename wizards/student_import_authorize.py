@@ -6,17 +6,41 @@ class StudentImportAuthorize(models.TransientModel):
     _description = "Authorization Required"
 
     run_id = fields.Many2one("student.import.run", required=True, readonly=True)
-    pct_add = fields.Float(related="run_id.pct_add")
+    pct_add = fields.Float(related="run_id.pct_add", digits=(5, 1))
     trip_summary = fields.Text(related="run_id.trip_summary")
     authorization_state = fields.Selection(related="run_id.authorization_state")
+    count_error_open = fields.Integer(related="run_id.count_error_open")
+    pending_request_id = fields.Many2one(related="run_id.pending_request_id")
+    pending_requester_id = fields.Many2one(related="run_id.pending_request_id.requester_id")
+    pending_date = fields.Datetime(related="run_id.pending_request_id.create_date")
+    pending_comment = fields.Text(related="run_id.pending_request_id.comment")
     comment = fields.Text(help="Why are so many students added? Support reads this.")
     code = fields.Char(string="Approval Code")
 
     def action_submit_request(self):
-        """Submit Request: the comment is required (checked by the run)."""
+        """Submit Request: the comment is required (checked by the run); say
+        who was told and what comes next."""
         self.ensure_one()
-        self.run_id.action_request_authorization(self.comment)
-        return {"type": "ir.actions.act_window_close"}
+        run = self.run_id
+        run.action_request_authorization(self.comment)
+        count = len(run._approvers())
+        told = (
+            self.env._("1 Support representative got an activity.")
+            if count == 1
+            else self.env._("%(count)s Support representatives got an activity.", count=count)
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Request sent for %(run)s", run=run.name),
+                "message": self.env._(
+                    "%(told)s You will get one when they decide; then press Apply.", told=told
+                ),
+                "type": "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
 
     def action_enter_code(self):
         """Manual Approval: authorize with the code, then apply when nothing else waits."""

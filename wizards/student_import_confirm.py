@@ -11,6 +11,9 @@ class StudentImportConfirm(models.TransientModel):
     pct_update = fields.Float(related="run_id.pct_update")
     pct_inactivate = fields.Float(related="run_id.pct_inactivate")
     count_suspicious = fields.Integer(related="run_id.count_suspicious")
+    suspicious_top = fields.Text(related="run_id.suspicious_top")
+    change_mix = fields.Html(related="run_id.change_mix")
+    authorization_state = fields.Selection(related="run_id.authorization_state")
     suspicious_line_ids = fields.Many2many(
         "student.import.line", compute="_compute_suspicious_line_ids"
     )

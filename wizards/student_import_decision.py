@@ -9,7 +9,16 @@ class StudentImportDecision(models.TransientModel):
     authorization_id = fields.Many2one("student.import.authorization", required=True, readonly=True)
     run_id = fields.Many2one(related="authorization_id.run_id")
     requester_id = fields.Many2one(related="authorization_id.requester_id")
+    request_date = fields.Datetime(related="authorization_id.create_date", string="Requested On")
     request_comment = fields.Text(related="authorization_id.comment", string="Request")
+    # What is being approved, as the run's review screen shows it.
+    change_mix = fields.Html(related="run_id.change_mix")
+    trip_summary = fields.Text(related="run_id.trip_summary")
+    count_suspicious = fields.Integer(related="run_id.count_suspicious")
+    suspicious_top = fields.Text(related="run_id.suspicious_top")
+    signal_summary = fields.Text(related="run_id.signal_summary")
+    count_error_open = fields.Integer(related="run_id.count_error_open")
+    confirmation_state = fields.Selection(related="run_id.confirmation_state")
     comment = fields.Text(string="Your Answer", help="Required to reject; optional to approve.")
     apply_when = fields.Selection(
         [("now", "Now"), ("at", "At a date and time")],

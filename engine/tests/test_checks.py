@@ -71,6 +71,45 @@ def test_swapped_names_and_grade_jumps_and_future_birthdates():
     assert flags["2"] == ["Grade jumps 3 levels up (03 to 06)", "Birthdate is in the future"]
 
 
+def test_top_reasons_name_the_problem_in_the_plural_with_counts():
+    roster = make_roster(
+        *[(str(n), "Ann", f"Lee{chr(65 + n)}", "03", "2016-04-02", "EL1") for n in range(5)],
+        ("9", "Zoe", "Ortiz", "03", "2016-04-02", "EL1"),
+        ("8", "Bea", "Kim", "03", "2016-04-02", "EL1"),
+    )
+    result = _preview(
+        roster,
+        *[f"{n},Ann,{10 + n} Oak Street,3,2016-04-02,EL1" for n in range(4)],
+        "4,Ann,ann@example.org,3,2016-04-02,EL1",
+        "9,Zoe,Ortiz,6,2016-04-02,EL1",
+        "8,Bea,Kim,3,2030-01-01,EL1",
+    )
+    assert result.suspicious_top == [
+        (4, "4 last names look like street addresses"),
+        (1, "1 birthdate is in the future"),
+        (1, "1 grade jumps more than one level up"),
+    ]
+    assert result.as_dict()["suspicious_top"][0] == "4 last names look like street addresses"
+
+
+def test_top_reasons_count_swaps_and_group_ages():
+    roster = make_roster(
+        ("1", "Ann", "Lee", "03", "2016-04-02", "EL1"),
+        ("2", "Ben", "Ortiz", "03", "2016-04-02", "EL1"),
+        ("3", "Cy", "Kim", "03", "2016-04-02", "EL1"),
+    )
+    result = _preview(
+        roster,
+        "1,Lee,Ann,3,2016-04-02,EL1",
+        "2,Ben,Ortiz,3,1990-01-01,EL1",
+        "3,Cy,Kim,3,1980-01-01,EL1",
+    )
+    assert result.suspicious_top == [
+        (2, "2 birthdates give an age too old for school"),
+        (1, "1 student has first and last name swapped"),
+    ]
+
+
 def test_clearing_a_watched_field_is_flagged():
     roster = make_roster(("1", "Ann", "Lee", "03", "2016-04-02", "EL1"))
     result = _preview(roster, "1,Ann,Lee,,2016-04-02,EL1")

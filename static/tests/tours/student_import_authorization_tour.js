@@ -5,10 +5,13 @@
  * 1. the clerk previews a file adding 20% of the roster, confirms the large
  *    change ("Yes, apply"), is led on to "Authorization Required", is told
  *    that a request needs a comment, then submits one;
- * 2. a Support representative (the approver) opens the run, sees no Apply,
- *    and approves the request from the Safeguards page, to apply now: the
- *    system applies the run on behalf of the clerk;
- * 3. the clerk opens the run again and finds it applied.
+ * 2. a Support representative (the approver) finds it under Authorizations
+ *    to Decide, opens its run, sees no Apply, and approves from the header,
+ *    in a dialog that shows the figures, to apply now: the system applies
+ *    the run on behalf of the clerk;
+ * 3. the clerk finds the run applied.
+ *
+ * The clerk has no e-mail address, as many school staff accounts.
  *
  * Driven by tests/test_ui_authorization.py, which builds the district (40
  * students) and the kept file: 8 new students, 20% of the roster.
@@ -16,6 +19,7 @@
 import { registry } from "@web/core/registry";
 import {
     appliedWithRevert,
+    changeMixHas,
     formFieldIs,
     openMenu,
     runNowOnKeptFile,
@@ -44,8 +48,6 @@ function runInReview() {
 }
 
 const APPLY = ".o_form_view .o_form_statusbar button[name=action_start_apply]";
-/** The rows of the Safeguards page's authorization list. */
-const REQUESTS = ".o_field_widget[name=authorization_ids] .o_data_row";
 
 registry.category("web_tour.tours").add("school_student_import_authorization_request", {
     url: "/odoo",
@@ -53,7 +55,7 @@ registry.category("web_tour.tours").add("school_student_import_authorization_req
         ...runNowOnKeptFile(KEPT_FILE),
         // The review screen announces both safeguards
         runInReview(),
-        formFieldIs("count_add", "8"),
+        changeMixHas(["Adds and reactivations 8 20.0%"]),
         {
             content: "The safeguard banner names the authorization",
             trigger: ".o_form_view .o_field_widget[name=trip_summary]",
@@ -125,6 +127,10 @@ registry.category("web_tour.tours").add("school_student_import_authorization_req
             trigger: ".modal button[name=action_submit_request]",
             run: "click",
         },
+        {
+            content: "The clerk is told the request was sent",
+            trigger: ".o_notification:contains(Request sent for)",
+        },
         noDialog("Submit Request"),
         runInReview(),
         formFieldIs("confirmation_state", "Confirmed"),
@@ -132,16 +138,30 @@ registry.category("web_tour.tours").add("school_student_import_authorization_req
     ],
 });
 
-// No `url`: the tour service would redirect there from the run's own address,
-// which tests/test_ui_authorization.py opens (a tour url has no record id).
 registry.category("web_tour.tours").add("school_student_import_authorization_approve", {
+    url: "/odoo",
     steps: () => [
+        // Support's desk: Student Imports > Authorizations to Decide
+        ...openMenu("student_import_authorization_menu", "Authorizations to Decide"),
+        {
+            content: "The desk lists the clerk's pending request, with its figures",
+            trigger: `.o_list_view .o_data_row:has(td[name=requester_id]:contains(Clara Clerk)):has(td[name=comment]:contains(${REQUEST_COMMENT})):has(td[name=adds_summary]:contains(8 (20.0%)))`,
+        },
+        {
+            content: "Only what waits for a decision is shown",
+            trigger: ".o_searchview .o_facet_value:contains(To Decide)",
+        },
+        {
+            content: "Open the request: its run opens",
+            trigger: ".o_list_view .o_data_row td[name=requester_id]",
+            run: "click",
+        },
         runInReview(),
         formFieldIs("authorization_state", "Requested"),
         {
-            content: "The approver may issue a code, but gets no Apply",
+            content: "The approver gets Approve and Reject, but no Apply",
             trigger:
-                ".o_form_view .o_form_statusbar:has(button[name=action_open_code_issue]):not(:has(button[name=action_start_apply]))",
+                ".o_form_view .o_form_statusbar:has(button[name=action_open_decision]:contains(Approve)):has(button[name=action_open_decision]:contains(Reject))",
             async run() {
                 const bar = document.querySelector(".o_form_view .o_form_statusbar");
                 for (const name of ["action_start_apply", "action_refresh", "action_cancel"]) {
@@ -152,21 +172,16 @@ registry.category("web_tour.tours").add("school_student_import_authorization_app
             },
         },
         {
+            content: "The checklist says who requested it",
+            trigger: ".o_form_view .o_field_widget[name=apply_checklist]:contains(by Clara Clerk)",
+        },
+        {
             content: "The request is in the chatter",
             trigger: `.o-mail-Chatter .o-mail-Message:contains(${REQUEST_COMMENT})`,
         },
         {
-            content: "Open the Safeguards page",
-            trigger: ".o_form_view .o_notebook_headers a.nav-link[name=safeguards]",
-            run: "click",
-        },
-        {
-            content: "The pending request of the clerk is listed",
-            trigger: `${REQUESTS}:has(td[name=requester_id]:contains(Clara Clerk)):has(td[name=state]:contains(Pending))`,
-        },
-        {
-            content: "Decide",
-            trigger: `${REQUESTS} button[name=action_open_decision]`,
+            content: "Approve, in the header",
+            trigger: ".o_form_view .o_form_statusbar button[name=action_open_decision]:contains(Approve)",
             run: "click",
         },
         {
@@ -176,8 +191,11 @@ registry.category("web_tour.tours").add("school_student_import_authorization_app
         {
             trigger: ".modal .o_field_widget[name=requester_id]:contains(Clara Clerk)",
         },
+        // The figures: 8 adds, 20.0%, against the thresholds
+        changeMixHas(["Adds and reactivations 8 20.0%", "Updates 0 0.0%"], ".modal"),
         {
-            trigger: ".modal .o_field_widget[name=run_id]:contains(IMP/)",
+            content: "It shows the safeguards reached",
+            trigger: ".modal .o_field_widget[name=trip_summary]:contains(Authorization: Adds)",
         },
         {
             content: "Answer",
@@ -196,13 +214,9 @@ registry.category("web_tour.tours").add("school_student_import_authorization_app
                 ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Applied)",
         },
         {
-            content: "The request is approved by the approver, and Decide is gone",
-            trigger: `${REQUESTS}:has(td[name=state]:contains(Approved)):has(td[name=approver_id]:contains(Sam Support)):not(:has(button[name=action_open_decision]))`,
-        },
-        {
-            content: "No code is needed any more",
+            content: "Approve, Reject and the code are gone",
             trigger:
-                ".o_form_view .o_form_statusbar:not(:has(button[name=action_open_code_issue]))",
+                ".o_form_view .o_form_statusbar:not(:has(button[name=action_open_decision])):not(:has(button[name=action_open_code_issue]))",
         },
     ],
 });
@@ -218,5 +232,9 @@ registry.category("web_tour.tours").add("school_student_import_authorization_app
             run: "click",
         },
         ...appliedWithRevert(),
+        {
+            content: "The chatter says who approved, and that it was applied for the clerk",
+            trigger: ".o-mail-Chatter .o-mail-Message:contains(applied on your behalf now)",
+        },
     ],
 });

@@ -9,6 +9,7 @@
 import { registry } from "@web/core/registry";
 import {
     appliedWithRevert,
+    changeMixHas,
     formFieldIs,
     runNowOnKeptFile,
     textOf,
@@ -45,15 +46,21 @@ registry.category("web_tour.tours").add("school_student_import_review_apply", {
             content: "The run waits for review",
             trigger: ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Review)",
         },
-        formFieldIs("count_add", "1"),
-        formFieldIs("count_update", "2"),
-        formFieldIs("count_inactivate", "1"),
-        formFieldIs("count_reactivate", "1"),
+        changeMixHas([
+            "Adds and reactivations 2 5.0%",
+            "Updates 2 5.0%",
+            "Inactivations 1 2.5%",
+        ]),
         formFieldIs("count_error", "1"),
         formFieldIs("existing_count", "40"),
         {
-            content: "The unusable row is announced",
-            trigger: ".o_form_view .alert-danger:contains(rows of the file cannot be used)",
+            content: "The unusable row is announced, in the singular",
+            trigger: ".o_form_view .alert-danger:contains(1 row of the file cannot be used)",
+        },
+        {
+            content: "The checklist puts the error line first",
+            trigger:
+                ".o_form_view .o_field_widget[name=apply_checklist] li:first-child:contains(1 error line to exclude)",
         },
         {
             content: "Apply is offered",
@@ -136,11 +143,14 @@ registry.category("web_tour.tours").add("school_student_import_review_apply", {
             run: "click",
         },
         {
+            trigger: ".o_breadcrumb .active:contains(Changes of):not(:has(a))",
+        },
+        {
             trigger: ".o_list_view .o_data_row",
         },
         {
-            content: "Back to the run",
-            trigger: ".o_breadcrumb .o_back_button",
+            content: "Back to the run, by its breadcrumb",
+            trigger: ".o_breadcrumb .breadcrumb-item a:contains(IMP/)",
             run: "click",
         },
         // Exclude the error row, then Apply

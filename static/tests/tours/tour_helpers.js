@@ -109,3 +109,31 @@ export function runNowOnKeptFile(keptFile) {
         },
     ];
 }
+
+/**
+ * The rows of the change mix in `scope` (a form or a dialog), as
+ * "Label count pct%": the cells' text, the bars left out.
+ */
+export function changeMixRows(scope = ".o_form_view") {
+    const rows = document.querySelectorAll(`${scope} .o_field_widget[name=change_mix] tr`);
+    return [...rows].map((row) =>
+        [...row.querySelectorAll("td")]
+            .slice(0, 3)
+            .map(textOf)
+            .join(" ")
+    );
+}
+
+/** A step that waits until the change mix in `scope` holds each of `expected` rows. */
+export function changeMixHas(expected, scope = ".o_form_view") {
+    return {
+        content: `The change mix shows ${expected.join(", ")}`,
+        trigger: `${scope} .o_field_widget[name=change_mix] tr`,
+        async run() {
+            await waitUntil(() => {
+                const rows = changeMixRows(scope);
+                return expected.every((row) => rows.includes(row)) || rows.join(" / ");
+            }, `the change mix should show ${expected.join(", ")}`);
+        },
+    };
+}
