@@ -198,7 +198,9 @@ class StudentImportAuthorization(models.Model):
         # The requester is told twice, whatever their notification preference:
         # an activity (in their activity menu, e-mailed to those who get
         # e-mails) and a message in their Discuss inbox.
-        if not (state == "approved" and apply_at):  # a scheduled run needs nobody
+        # An approved run is applied for the requester, now or then: they
+        # have something to do only when they still must confirm it.
+        if state != "approved" or (not apply_at and run.confirmation_state == "to_confirm"):
             run.activity_schedule(
                 "mail.mail_activity_data_todo",
                 user_id=self.requester_id.id,

@@ -271,6 +271,8 @@ class StudentImportRun(models.Model):
         run.attachment_id = self.env["ir.attachment"].create(
             {"name": filename or "upload", "raw": data, "res_model": self._name, "res_id": run.id}
         )
+        # A queued run is a record people see and name: numbered at once.
+        run._take_number()
         return run
 
     # Apply
