@@ -26,6 +26,7 @@
         "wizards/student_import_authorize_views.xml",
         "wizards/student_import_code_issue_views.xml",
         "wizards/student_import_decision_views.xml",
+        "wizards/student_importer_mapping_views.xml",
         "data/ir_actions_server_data.xml",
         "views/school_student_import_menus.xml",
     ],

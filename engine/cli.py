@@ -72,7 +72,11 @@ def _parser():
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("preview", help="compare a SIS export with a roster")
     run.add_argument("--existing", required=True, help="roster CSV (canonical names + active)")
-    run.add_argument("--incoming", required=True, help="the SIS export (CSV, XLSX, XLS)")
+    run.add_argument(
+        "--incoming",
+        required=True,
+        help="the SIS export (CSV, XLSX, XLS) or a OneRoster bundle (.zip)",
+    )
     run.add_argument("--mapping", help="JSON object: file column -> student field")
     run.add_argument("--warn-pct", type=float, default=10.0, help="warning threshold (%%)")
     run.add_argument("--auth-pct", type=float, default=20.0, help="authorization threshold (%%)")
@@ -88,6 +92,8 @@ def _parser():
 def _print_text(result, show_lines):
     out = sys.stdout.write
     out(f"{result.filename}: {result.rows} rows, {result.existing} active students\n")
+    for note in result.notes:
+        out(f"  note: {note}\n")
     for kind in ("add", "update", "inactivate", "reactivate", "unchanged", "error"):
         out(f"  {kind:<11} {result.counts[kind]:>8}\n")
     pct = result.percentages

@@ -81,6 +81,8 @@ class CompareOptions:
     inactivate_missing: bool = True
     scope: str = "all"
     known_school_codes: frozenset | None = None
+    #: when set, only these student numbers may be inactivated (a delta export)
+    inactivate_only: frozenset | None = None
 
 
 @dataclass
@@ -335,10 +337,13 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
             else:
                 in_scope = schools_in_file
         school_of = FIELDS.index("school_code")
+        only = options.inactivate_only
         for position, student in enumerate(values):
             if not active[position] or seen_row[position]:
                 continue
-            if in_scope is not None and student[school_of] not in in_scope:
+            if (in_scope is not None and student[school_of] not in in_scope) or (
+                only is not None and student[0] not in only
+            ):
                 kept += 1
                 continue
             lines.append(

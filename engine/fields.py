@@ -161,9 +161,27 @@ _SYNONYMS = {
         "phonenumber",
     ),
     "guardian_email": ("guardianemail", "parentemail", "contactemail", "guardianemailaddress"),
-    "street": ("street", "address", "streetaddress", "address1", "addressline1", "mailingaddress"),
-    "city": ("city", "town", "mailingcity"),
-    "zip": ("zip", "zipcode", "postalcode", "postcode", "zip5", "mailingzip"),
+    "street": (
+        "street",
+        "address",
+        "streetaddress",
+        "address1",
+        "addressline1",
+        "mailingaddress",
+        "studentstreet",
+        "homestreet",
+    ),
+    "city": ("city", "town", "mailingcity", "studentcity", "homecity"),
+    "zip": (
+        "zip",
+        "zipcode",
+        "postalcode",
+        "postcode",
+        "zip5",
+        "mailingzip",
+        "studentzip",
+        "homezip",
+    ),
 }
 
 _SQUASH = re.compile(r"[\s_\-./#]+")
@@ -174,10 +192,14 @@ def squash(header):
     return _SQUASH.sub("", header).lower()
 
 
-#: squashed header -> canonical field
+#: squashed canonical name -> field: a header equal to a field's own name
+#: (ignoring case, spaces and underscores) is an exact match, which always
+#: wins over a synonym.
+EXACT = {squash(_field): _field for _field in FIELDS}
+
+#: squashed synonym -> canonical field (the canonical names are in EXACT)
 SYNONYMS = {}
-for _field in FIELDS:
-    SYNONYMS[squash(_field)] = _field
 for _field, _names in _SYNONYMS.items():
     for _name in _names:
-        SYNONYMS.setdefault(_name, _field)
+        if _name not in EXACT:
+            SYNONYMS.setdefault(_name, _field)

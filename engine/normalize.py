@@ -43,6 +43,10 @@ _GRADE_WORDS = {
     "PRE-KINDERGARTEN": "PK",
     "PREKINDERGARTEN": "PK",
     "TK": "PK",
+    "PR": "PK",
+    "TRANSITIONALKINDERGARTEN": "PK",
+    "TRANSITIONAL KINDERGARTEN": "PK",
+    "PRE KINDERGARTEN": "PK",
     "-1": "PK",
     "-2": "PK",
     "P3": "PK",
@@ -56,6 +60,7 @@ _GRADE_WORDS = {
     "0": "KG",
     "00": "KG",
     "0K": "KG",
+    "KINDER": "KG",
 }
 _GENDERS = {
     "M": "M",
@@ -81,6 +86,7 @@ _ELIGIBILITIES = {
     "DIRECT CERT": "free",
     "DIRECTLY CERTIFIED": "free",
     "DIRECT CERTIFICATION": "free",
+    "FDC": "free",
     "R": "reduced",
     "REDUCED": "reduced",
     "RED": "reduced",
@@ -90,6 +96,10 @@ _ELIGIBILITIES = {
     "FULL PAY": "paid",
     "FULL PRICE": "paid",
     "PAY": "paid",
+    # "N", not eligible: Infinite Campus's and Skyward's code for a full-price meal.
+    "N": "paid",
+    "NOT ELIGIBLE": "paid",
+    "NON-ELIGIBLE": "paid",
 }
 
 DATE_ORDERS = ("auto", "mdy", "dmy")

@@ -4,12 +4,13 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from .checks import flag_lines, signals, top_reasons
+from .checks import Signal, flag_lines, signals, top_reasons
 from .diff import ChangeType, CompareOptions, compare
 from .errors import MappingError
-from .fields import DEFAULT_REQUIRED, FIELDS
+from .fields import DEFAULT_REQUIRED, FIELDS, KEY
 from .mapping import match_columns
-from .normalize import Normaliser
+from .normalize import Normaliser, transform
+from .oneroster import BundleTable
 from .policy import Thresholds, evaluate
 from .readers import read_table
 
@@ -53,6 +54,8 @@ class Preview:
     suspicious: int
     signals: list
     digest: str
+    layout: str = ""
+    notes: list = field(default_factory=list)
     # The most frequent suspicious reasons: [(count, "45 last names look like ...")]
     suspicious_top: list = field(default_factory=list)
 
@@ -87,6 +90,8 @@ class Preview:
             "signals": [signal.as_dict() for signal in self.signals],
             "suspicious_top": [text for _count, text in self.suspicious_top],
             "digest": self.digest,
+            "layout": self.layout,
+            "notes": self.notes,
         }
         if lines:
             result["lines"] = [line.as_dict() for line in self.lines]
@@ -114,13 +119,33 @@ def change_set_digest(lines):
     return digest.hexdigest()
 
 
+def _removed_keys(table, column_map):
+    """The normalised student numbers of a bundle's ``tobedeleted`` students."""
+    column = column_map.column_for(KEY)
+    function = Normaliser().for_field(KEY)
+    pre = transform(column.transform) or (lambda value: value)
+    return frozenset(
+        function(pre(cells[column.index])) for cells in table.removed if column.index < len(cells)
+    ) - {""}
+
+
 def _run(roster, table, column_map, options, date_order):
     normaliser = Normaliser(date_order)
+    known_schools = options.known_school_codes
+    inactivate_only = None
+    if isinstance(table, BundleTable):
+        if known_schools is None:
+            known_schools = table.known_schools
+        if table.delta:
+            # A delta bundle lists changes only: the students it leaves out
+            # are unchanged; only those it marks tobedeleted are missing.
+            inactivate_only = _removed_keys(table, column_map)
     compare_options = CompareOptions(
         required=frozenset(options.required) | {"student_number"},
         inactivate_missing=options.inactivate_missing,
         scope=options.scope,
-        known_school_codes=options.known_school_codes,
+        known_school_codes=known_schools,
+        inactivate_only=inactivate_only,
     )
     change_set = compare(roster, table.rows, column_map, normaliser, compare_options)
     return change_set, normaliser.dates
@@ -168,6 +193,11 @@ def preview(roster, data, filename, options=None):
         table = read()
         change_set, dates = _run(roster, table, column_map, options, date_order)
     today = options.today or date.today()
+    notes = []
+    if column_map.layout is not None:
+        notes.append(f"Columns matched as the {column_map.layout.label} layout.")
+    if isinstance(table, BundleTable) and table.ignored_note():
+        notes.append(table.ignored_note())
     flagged = flag_lines(change_set.lines, today)
     verdict = evaluate(change_set.existing, change_set.counts, options.thresholds)
     change_set.lines.sort(key=_line_order)
@@ -186,8 +216,13 @@ def preview(roster, data, filename, options=None):
         trips=verdict.trips,
         lines=change_set.lines,
         suspicious=flagged,
-        signals=signals(change_set),
+        signals=[
+            *(Signal("ambiguous_column", warning) for warning in column_map.warnings),
+            *signals(change_set),
+        ],
         digest=change_set_digest(change_set.lines),
+        layout=column_map.layout.code if column_map.layout is not None else "",
+        notes=notes,
         suspicious_top=top_reasons(change_set.lines),
     )
 

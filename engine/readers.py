@@ -27,10 +27,10 @@ import xlrd
 
 from .errors import FileFormatError
 
-_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls")
+_EXTENSIONS = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls", ".zip")
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t"}
-_FORMATS = ("csv", "xlsx", "xls")
+_FORMATS = ("csv", "xlsx", "xls", "oneroster")
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0"
 # Excel stores a password-protected XLSX as an OLE2 file holding this stream.
@@ -103,7 +103,8 @@ def read_table(
     if extension not in _EXTENSIONS:
         shown = f'"{extension}" ({name})' if extension else f"({name}: no extension)"
         raise FileFormatError(
-            f"Unsupported file type {shown}: export the roster as CSV, XLSX or XLS."
+            f"Unsupported file type {shown}: export the roster as CSV, XLSX, XLS "
+            "or a OneRoster bundle (.zip)."
         )
     if not isinstance(header_row, int) or header_row < 1:
         raise FileFormatError(f"The header row must be 1 or more, not {header_row!r}.")
@@ -114,13 +115,25 @@ def read_table(
     if wanted not in ("auto", *_FORMATS):
         raise FileFormatError(f'Unknown file format "{file_format}" for {name}.')
     if wanted not in ("auto", actual):
-        what = "a text (CSV) file" if actual == "csv" else f"an {actual.upper()} workbook"
+        what = {"csv": "a text (CSV) file", "oneroster": "a OneRoster bundle"}.get(
+            actual, f"an {actual.upper()} workbook"
+        )
         raise FileFormatError(
             f"{name} is {what}, but the file format is set to {wanted.upper()}: "
             f"set it to auto or {actual.upper()}."
         )
+    if extension == ".zip" and actual != "oneroster":
+        what = "a text (CSV) file" if actual == "csv" else f"an {actual.upper()} workbook"
+        raise FileFormatError(
+            f"{name} is named .zip but is {what}, not a OneRoster bundle: "
+            f"name it .{actual}, or send the bundle itself."
+        )
     if actual == "csv":
         return _read_csv(data, name, encoding, delimiter, header_row, allow_empty)
+    if actual == "oneroster":
+        from .oneroster import read_bundle  # it imports this module
+
+        return read_bundle(data, name)
     return _read_book(actual, data, name, header_row, sheet, allow_empty)
 
 
@@ -146,6 +159,10 @@ def _content_format(data, name, encoding):
             raise _cannot_open(name, "xlsx", exc) from exc
         # A .docx or any other zip renamed .xlsx has no workbook part.
         if not any(member.lower().endswith("workbook.xml") for member in members):
+            from .oneroster import is_bundle  # it imports this module
+
+            if is_bundle(members):
+                return "oneroster"
             raise _not_readable(name)
         return "xlsx"
     if data.startswith(_OLE2_MAGIC):

@@ -49,6 +49,7 @@ PROTECTED_FIELDS = set(
         "confirmed_date",
         "columns_used",
         "ignored_columns",
+        "file_notes",
         "date_order",
         "encoding",
         "delimiter",
@@ -96,6 +97,9 @@ class StudentImportRun(models.Model):
     date_order = fields.Char(readonly=True)
     columns_used = fields.Text(readonly=True)
     ignored_columns = fields.Char(readonly=True)
+    file_notes = fields.Text(
+        string="About the File", readonly=True, help="The layout recognised, users not imported."
+    )
     rows_count = fields.Integer(string="File Rows", readonly=True)
     existing_count = fields.Integer(string="Active Students", readonly=True)
     count_add = fields.Integer(string="Adds", readonly=True)
@@ -317,6 +321,7 @@ class StudentImportRun(models.Model):
                 f"{header} → {engine.LABELS[name]}" for header, name in result.columns.items()
             ),
             "ignored_columns": ", ".join(result.ignored_columns),
+            "file_notes": "\n".join(result.notes),
             "rows_count": result.rows,
             "existing_count": result.existing,
             "count_add": counts["add"],

@@ -1,6 +1,6 @@
 import base64
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
 from .. import engine
@@ -19,12 +19,18 @@ class StudentImporter(models.Model):
     company_id = fields.Many2one(
         "res.company", required=True, default=lambda self: self.env.company, index=True
     )
+    preset = fields.Selection(
+        [(code, preset.label) for code, preset in engine.PRESETS.items()],
+        string="Layout",
+        help="A known export layout: choosing one fills the column mapping, which stays editable.",
+    )
     file_format = fields.Selection(
         [
             ("auto", "Detect"),
             ("csv", "CSV / text"),
             ("xlsx", "Excel (XLSX)"),
             ("xls", "Excel 97 (XLS)"),
+            ("oneroster", "OneRoster bundle (ZIP)"),
         ],
         default="auto",
         required=True,
@@ -117,6 +123,23 @@ class StudentImporter(models.Model):
         for importer in self:
             importer.run_count = counts.get(importer, 0)
 
+    @api.model
+    def _preset_column_commands(self, code):
+        """The mapping lines of preset ``code``, as commands that replace the current ones."""
+        preset = engine.PRESETS[code]
+        return [Command.clear()] + [
+            Command.create(
+                {
+                    "sequence": 10 * (position + 1),
+                    "column_name": header,
+                    "field_name": field_name,
+                    "transform": transform,
+                    "required": field_name in engine.DEFAULT_REQUIRED,
+                }
+            )
+            for position, (header, field_name, transform) in enumerate(preset.columns)
+        ]
+
     @api.constrains(*THRESHOLD_FIELDS)
     def _check_thresholds(self):
         for importer in self.sudo():
@@ -132,6 +155,18 @@ class StudentImporter(models.Model):
         if any(importer.header_row < 1 for importer in self):
             raise ValidationError(self.env._("The header row is counted from 1."))
 
+    @api.onchange("preset")
+    def _onchange_preset(self):
+        if self.preset:
+            self.column_ids = self._preset_column_commands(self.preset)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            if vals.get("preset") and not vals.get("column_ids"):
+                vals["column_ids"] = self._preset_column_commands(vals["preset"])
+        return super().create(vals_list)
+
     def _thresholds(self):
         # Thresholds are manager-only fields: read them as superuser so that
         # staff previews still obey them.
@@ -143,15 +178,42 @@ class StudentImporter(models.Model):
             auth_add=importer.auth_add_pct,
         )
 
-    def _preview_options(self):
+    def _mapping(self):
+        """The mapping lines as the engine takes them; ``None`` for automatic matching."""
         self.ensure_one()
-        mapping = {
+        return {
             column.column_name: {"field": column.field_name, "transform": column.transform}
             for column in self.column_ids
         } or None
-        required = set(engine.DEFAULT_REQUIRED)
-        if self.column_ids:
-            required = {"student_number"} | {c.field_name for c in self.column_ids if c.required}
+
+    def _required_fields(self):
+        self.ensure_one()
+        if not self.column_ids:
+            return set(engine.DEFAULT_REQUIRED)
+        return {engine.KEY} | {c.field_name for c in self.column_ids if c.required}
+
+    def _read_options(self):
+        self.ensure_one()
+        return {
+            "file_format": self.file_format,
+            "encoding": self.encoding,
+            "delimiter": self.delimiter,
+            "header_row": self.header_row,
+            "sheet": self.sheet_name or None,
+        }
+
+    def _sample_columns(self, data, filename):
+        """A sample file's columns, read with this importer's settings and mapping."""
+        self.ensure_one()
+        try:
+            return engine.sample_columns(data, filename, self._mapping(), **self._read_options())
+        except engine.EngineError as error:
+            raise UserError(str(error)) from None
+
+    def _preview_options(self):
+        self.ensure_one()
+        mapping = self._mapping()
+        required = self._required_fields()
         schools = (
             self.env["school.site"]
             .sudo()
@@ -167,11 +229,7 @@ class StudentImporter(models.Model):
             date_order=self.date_order,
             thresholds=self._thresholds(),
             today=fields.Date.context_today(self),
-            file_format=self.file_format,
-            encoding=self.encoding,
-            delimiter=self.delimiter,
-            header_row=self.header_row,
-            sheet=self.sheet_name or None,
+            **self._read_options(),
         )
 
     @api.returns("student.import.run", lambda run: run.id)
@@ -239,6 +297,19 @@ class StudentImporter(models.Model):
             "type": "ir.actions.act_window",
             "name": self.env._("Run %(name)s", name=self.name),
             "res_model": "student.import.upload",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_importer_id": self.id},
+        }
+
+    def action_open_mapping(self):
+        """Open the mapping assistant: a sample file's columns, to check and change."""
+        self.ensure_one()
+        self.check_access("write")
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Column Mapping of %(name)s", name=self.name),
+            "res_model": "student.importer.mapping",
             "view_mode": "form",
             "target": "new",
             "context": {"default_importer_id": self.id},

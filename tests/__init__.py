@@ -3,8 +3,11 @@ from . import test_apply_revert
 from . import test_access
 from . import test_safeguards
 from . import test_rpc
+from . import test_layouts
+from . import test_mapping_assistant
 from . import test_ui
 from . import test_ui_authorization
+from . import test_ui_mapping
 from . import test_review
 from . import test_ui_addresses
 from . import test_bulk_apply

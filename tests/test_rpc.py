@@ -5,6 +5,7 @@ from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..engine.tests import layouts
 from .common import StudentImportCase
 
 
@@ -180,6 +181,44 @@ class TestRpc(HttpCase, StudentImportCase):
         )
         run.invalidate_recordset()
         self.assertEqual(run.authorization_state, "locked")
+
+    def test_layout_refusals_over_rpc(self):
+        two_keys = b"Student ID,Student No,First_Name,Last_Name\n200001,200001,Ann,Lee\n"
+        self.assertFault(
+            "'Student ID' and 'Student No'",
+            self.user,
+            "student.importer",
+            "run_import",
+            [self.importer.id],
+            base64.b64encode(two_keys).decode(),
+            "export.csv",
+        )
+        self.assertFault(
+            "without users.csv",
+            self.user,
+            "student.importer",
+            "run_import",
+            [self.importer.id],
+            base64.b64encode(layouts.oneroster(users=False)).decode(),
+            "oneroster.zip",
+        )
+        self.assertFalse(self.importer.run_ids)
+        # The mapping assistant is an administrator's: staff can neither open
+        # it nor write its lines.
+        self.assertFault(
+            "AccessError|not allowed",
+            self.user,
+            "student.importer",
+            "action_open_mapping",
+            [self.importer.id],
+        )
+        self.assertFault(
+            "AccessError|not allowed",
+            self.user,
+            "student.importer.mapping",
+            "create",
+            {"importer_id": self.importer.id},
+        )
 
     def test_excluded_is_refused_over_rpc_outside_review(self):
         run = self.run_file(self.export(changes={"200001": {"homeroom": "R300"}}))

@@ -260,12 +260,21 @@ def test_a_forced_format_is_checked_against_the_content():
     refused_file("students_utf8.csv", 'Unknown file format "pdf"', file_format="pdf")
 
 
-@pytest.mark.parametrize("filename", ["report.pdf", "roster.xlsb", "students.csv.zip"])
+@pytest.mark.parametrize("filename", ["report.pdf", "roster.xlsb"])
 def test_unsupported_extensions_are_refused(filename):
     extension = "." + filename.rsplit(".", 1)[1]
     message = refused((FILES / "students_utf8.csv").read_bytes(), filename, "Unsupported file type")
     assert message == (
-        f'Unsupported file type "{extension}" ({filename}): export the roster as CSV, XLSX or XLS.'
+        f'Unsupported file type "{extension}" ({filename}): export the roster as CSV, XLSX, '
+        "XLS or a OneRoster bundle (.zip)."
+    )
+
+
+def test_a_zip_name_on_another_file_is_refused():
+    message = refused((FILES / "students_utf8.csv").read_bytes(), "students.csv.zip", ".zip")
+    assert message == (
+        "students.csv.zip is named .zip but is a text (CSV) file, not a OneRoster bundle: "
+        "name it .csv, or send the bundle itself."
     )
 
 

@@ -111,6 +111,24 @@ export function runNowOnKeptFile(keptFile) {
 }
 
 /**
+ * Put the file `name` (base64 `data`) into the file input of the binary field
+ * `fieldName` of the open dialog, as a person choosing it would.
+ */
+export async function chooseFile(fieldName, name, data, type = "text/csv") {
+    const input = document.querySelector(
+        `.modal .o_field_widget[name="${fieldName}"] input[type=file]`
+    );
+    if (!input) {
+        throw new Error(`no file input for ${fieldName}`);
+    }
+    const blob = await (await fetch(`data:${type};base64,${data}`)).blob();
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([blob], name, { type }));
+    input.files = transfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+}
+
+/**
  * The rows of the change mix in `scope` (a form or a dialog), as
  * "Label count pct%": the cells' text, the bars left out.
  */
