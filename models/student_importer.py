@@ -312,7 +312,7 @@ class StudentImporter(models.Model):
             "res_model": "student.importer.mapping",
             "view_mode": "form",
             "target": "new",
-            "context": {"default_importer_id": self.id},
+            "context": {"default_importer_id": self.id, "dialog_size": "extra-large"},
         }
 
     def action_view_runs(self):
