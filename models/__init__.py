@@ -10,4 +10,7 @@ from . import student_import_change
 from . import student_import_authorization
 from . import student_import_run_safeguard
 from . import student_import_run_review
+from . import student_importer_source
+from . import student_importer_schedule
+from . import student_import_run_source
 from . import student_import_run_job

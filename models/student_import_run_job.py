@@ -600,6 +600,10 @@ class StudentImportRun(models.Model):
         run._job_notify(
             user, message, "success", activity=self.env._("Review import %(run)s", run=run.name)
         )
+        if run.importer_id.source == "folder":
+            # A folder importer's run: auto-apply, or tell its responsible
+            # users why not (student_import_run_source.py).
+            self._after_folder_preview(run.trigger)
 
     # Apply steps
 

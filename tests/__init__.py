@@ -11,5 +11,7 @@ from . import test_ui_mapping
 from . import test_review
 from . import test_ui_addresses
 from . import test_bulk_apply
+from . import test_folder_import
+from . import test_folder_paths
 from . import test_jobs
 from . import test_ui_jobs
