@@ -9,7 +9,8 @@
 # against it with `nice`, and stops the cluster. Every import the benchmark
 # times is rolled back: the database stays as installed.
 #
-# Environment: ODOO_SRC (default /opt/odoo), ODOO_PYTHON (default
+# Environment: BENCH_PG_DIR and BENCH_PG_PORT (another cluster, to run two at
+# once), ODOO_SRC (default /opt/odoo), ODOO_PYTHON (default
 # $ODOO_SRC/venv/bin/python, else python3).
 set -euo pipefail
 
@@ -18,8 +19,8 @@ cd "$ROOT"
 
 MODULE=school_student_import
 DB=${MODULE}_bench
-PG_DIR=$ROOT/.local/pg-bench
-PG_PORT=54330 # names the socket file only
+PG_DIR=${BENCH_PG_DIR:-$ROOT/.local/pg-bench}
+PG_PORT=${BENCH_PG_PORT:-54330} # names the socket file only
 ODOO_SRC=${ODOO_SRC:-/opt/odoo}
 [ -f "$ODOO_SRC/odoo-bin" ] || { echo "bench_odoo.sh: no Odoo 18 tree at $ODOO_SRC" >&2; exit 1; }
 if [ -z "${ODOO_PYTHON:-}" ]; then

@@ -27,6 +27,7 @@ import csv
 import gc
 import os
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -345,15 +346,17 @@ def run_baseline(roster_path, export_path):
     return rows, counts
 
 
-def best_of(functions, repeat, *args):
-    """Best wall and CPU seconds of each of ``functions`` over ``repeat`` rounds.
+def median_of(functions, repeat, *args):
+    """Median wall and CPU seconds of each of ``functions`` over ``repeat`` rounds.
 
-    Returns one ``(wall, cpu, last result)`` per function.  The functions
-    take turns within a round, so that a slow spell of a shared machine
-    weighs on both sides of the ratio alike.
+    Returns one ``(wall, cpu, last result)`` per function, and the median of
+    the rounds' ratios of the first function to the second (wall, CPU).  The
+    functions take turns within a round, so that a slow spell of a shared
+    machine weighs on both sides of a round's ratio alike, and the median
+    keeps one noisy round from deciding.
     """
-    wall = [float("inf")] * len(functions)
-    cpu = [float("inf")] * len(functions)
+    walls = [[] for _ in functions]
+    cpus = [[] for _ in functions]
     results = [None] * len(functions)
     for _ in range(repeat):
         for n, function in enumerate(functions):
@@ -361,9 +364,15 @@ def best_of(functions, repeat, *args):
             gc.collect()
             started, started_cpu = time.perf_counter(), time.process_time()
             results[n] = function(*args)
-            wall[n] = min(wall[n], time.perf_counter() - started)
-            cpu[n] = min(cpu[n], time.process_time() - started_cpu)
-    return list(zip(wall, cpu, results, strict=True))
+            walls[n].append(time.perf_counter() - started)
+            cpus[n].append(time.process_time() - started_cpu)
+    ratio = statistics.median(a / b for a, b in zip(walls[0], walls[1], strict=True))
+    cpu_ratio = statistics.median(a / b for a, b in zip(cpus[0], cpus[1], strict=True))
+    timings = [
+        (statistics.median(wall), statistics.median(cpu), result)
+        for wall, cpu, result in zip(walls, cpus, results, strict=True)
+    ]
+    return timings, ratio, cpu_ratio
 
 
 # Linux keeps a process's peak RSS across fork and exec, so a CLI started
@@ -408,7 +417,9 @@ def run_cli(roster_path, export_path):
 def measure(students, args):
     """Time one size; return the table row."""
     roster_path, export_path, expected = data_files(students, args.changes, args.seed)
-    engine, baseline = best_of((run_engine, run_baseline), args.repeat, roster_path, export_path)
+    (engine, baseline), ratio, cpu_ratio = median_of(
+        (run_engine, run_baseline), args.repeat, roster_path, export_path
+    )
     (engine_s, engine_cpu, (rows, counts)) = engine
     (baseline_s, baseline_cpu, (base_rows, base_counts)) = baseline
     for kind in ("add", "update", "inactivate", "reactivate"):
@@ -423,8 +434,8 @@ def measure(students, args):
         "baseline_s": baseline_s,
         "engine_rps": rows / engine_s,
         "baseline_rps": rows / baseline_s,
-        "ratio": engine_s / baseline_s,
-        "cpu_ratio": engine_cpu / baseline_cpu,
+        "ratio": ratio,
+        "cpu_ratio": cpu_ratio,
         "counts": counts,
     }
     if args.memory:
@@ -462,7 +473,9 @@ def main(argv=None):
     size.add_argument("--sizes", help="comma-separated sizes, e.g. 10000,100000,200000,1000000")
     parser.add_argument("--changes", type=float, default=0.03, help="share of changed students")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the district")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measure (best counts)")
+    parser.add_argument(
+        "--repeat", type=int, default=5, help="alternating runs per measure (the median counts)"
+    )
     parser.add_argument(
         "--memory", action="store_true", help="also run the CLI in a fresh process for peak RSS"
     )
@@ -473,7 +486,7 @@ def main(argv=None):
         sizes = [args.students or 200_000]
     print(
         f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs; changes {args.changes:g}, "
-        f"seed {args.seed}, best of {args.repeat}",
+        f"seed {args.seed}, median of {args.repeat}",
         flush=True,
     )
     results = []

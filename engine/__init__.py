@@ -13,7 +13,7 @@ from .fields import DEFAULT_REQUIRED, ELIGIBILITIES, FIELDS, GENDERS, GRADES, KE
 from .mapping import match_columns, plan_columns
 from .normalize import TRANSFORMS
 from .oneroster import BundleTable
-from .policy import Thresholds, evaluate
+from .policy import Thresholds, evaluate, largest_unguarded
 from .presets import PRESETS, recognise
 from .preview import Preview, PreviewOptions, change_set_digest, preview
 from .readers import read_table
@@ -45,6 +45,7 @@ __all__ = [
     "apply_change_set",
     "change_set_digest",
     "evaluate",
+    "largest_unguarded",
     "match_columns",
     "plan_columns",
     "preview",

@@ -97,6 +97,22 @@ def _reaches(count, existing, threshold):
     return 100 * count >= threshold * existing
 
 
+def largest_unguarded(existing, threshold):
+    """The most students one change may touch without reaching ``threshold``
+    percent of ``existing`` active students (0 when the roster is empty,
+    where any change counts as 100%).
+
+    The mirror of the warning rule: ``n`` needs a confirmation exactly when
+    ``n + 1`` would not be returned here.
+    """
+    if existing <= 0:
+        return 0
+    largest = int(threshold * existing // 100)
+    while largest > 0 and _reaches(largest, existing, threshold):
+        largest -= 1
+    return largest
+
+
 def evaluate(existing, counts, thresholds=None):
     """Return the :class:`Verdict` for ``counts`` against ``existing`` active students.
 

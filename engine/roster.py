@@ -91,6 +91,44 @@ class Roster:
             raise EngineError("A roster student has no student number.")
         self._append(tuple(values), active, ref)
 
+    def add_many(self, raws_list, actives):
+        """Add students from tuples of raw text values in FIELDS order.
+
+        What :meth:`add` does for each, a column at a time: ``map`` runs
+        each field's normaliser over a whole column (a cache hit then costs
+        no Python call), and ``zip`` turns the columns back into tuples.
+        Callers pass a few thousand students at a time, so that the columns
+        stay small.  A batch with an invalid value, a blank or repeated
+        student number goes through :meth:`add` one student at a time,
+        which keeps such values as they are or raises the same error, with
+        the failing student's position in ``raws_list`` as its ``offset``.
+        """
+        start = len(self.values)
+        try:
+            columns = [
+                list(map(function, column))
+                for function, column in zip(
+                    self._functions, zip(*raws_list, strict=True), strict=True
+                )
+            ]
+        except InvalidValue:
+            columns = None
+        if columns:
+            keys = columns[_KEY_POSITION]
+            index = self.index
+            if all(keys) and len(set(keys)) == len(keys) and not any(map(index.__contains__, keys)):
+                index.update(zip(keys, range(start, start + len(keys)), strict=True))
+                self.values.extend(zip(*columns, strict=True))
+                self.active.extend(1 if active else 0 for active in actives)
+                self.refs.extend([None] * len(keys))
+                return
+        for offset, (raws, active) in enumerate(zip(raws_list, actives, strict=True)):
+            try:
+                self.add(dict(zip(FIELDS, raws, strict=True)), active=active)
+            except EngineError as error:
+                error.offset = offset
+                raise
+
     def _normalise_slowly(self, raws):
         values = []
         for normalise, raw in zip(self._functions, raws, strict=True):

@@ -1,3 +1,4 @@
+from . import school_company_mixin
 from . import school_site
 from . import school_student
 from . import student_importer
@@ -13,4 +14,5 @@ from . import student_import_run_review
 from . import student_importer_source
 from . import student_importer_schedule
 from . import student_import_run_source
+from . import school_student_mass_change
 from . import student_import_run_job

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 class SchoolSite(models.Model):
     _name = "school.site"
     _description = "School"
+    _inherit = ["school.company.mixin"]
     _order = "name"
 
     _sql_constraints = [
@@ -20,9 +21,6 @@ class SchoolSite(models.Model):
         required=True,
         index=True,
         help="The school code of the SIS export (the file's School Code column).",
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
     )
     active = fields.Boolean(default=True)
     student_ids = fields.One2many("school.student", "school_id")

@@ -5,6 +5,7 @@ from passlib.context import CryptContext
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import plaintext2html
 
 # Codes are read aloud over the phone: no 0/O, 1/I/L, 5/S, 8/B.
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY234679"
@@ -205,7 +206,8 @@ class StudentImportAuthorization(models.Model):
                 "mail.mail_activity_data_todo",
                 user_id=self.requester_id.id,
                 summary=run._decision_activity_summary(state),
-                note=body,
+                # The decision comment is plain text: escaped, not sanitised.
+                note=plaintext2html(body),
             )
         run.with_context(
             student_import_inbox_partner_ids=self.requester_id.partner_id.ids

@@ -20,20 +20,30 @@ class StudentImportLine(models.Model):
     _description = "Student Import Line"
     _order = "run_id, sequence, id"
     _rec_name = "name"
+    _check_company_auto = True
     # A first load writes 100,000 lines in one COPY: no create/write columns
     # (the run carries who previewed and when), two foreign keys fewer to
     # check per line.
     _log_access = False
 
     run_id = fields.Many2one(
-        "student.import.run", required=True, ondelete="cascade", index=True, readonly=True
+        "student.import.run",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
+        check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, index=True, readonly=True)
     run_state = fields.Selection(related="run_id.state", string="Run State")
     sequence = fields.Integer(readonly=True)
     change_type = fields.Selection(CHANGE_TYPES, required=True, index=True, readonly=True)
     student_id = fields.Many2one(
-        "school.student", string="Roster Record", ondelete="set null", readonly=True
+        "school.student",
+        string="Roster Record",
+        ondelete="set null",
+        readonly=True,
+        check_company=True,
     )
     student_number = fields.Char(index=True, readonly=True)
     name = fields.Char(string="Student", readonly=True)

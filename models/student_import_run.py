@@ -64,10 +64,16 @@ class StudentImportRun(models.Model):
     _description = "Student Import Run"
     _inherit = ["mail.thread", "mail.activity.mixin"]
     _order = "id desc"
+    _check_company_auto = True
 
     name = fields.Char(readonly=True, copy=False, default="/")
     importer_id = fields.Many2one(
-        "student.importer", required=True, readonly=True, index=True, ondelete="restrict"
+        "student.importer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
     )
     company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
     state = fields.Selection(

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL, plaintext2html
 
 from .student_import_authorization import APPROVER_GROUP, MAX_CODE_ATTEMPTS
 from .student_import_run import PROTECTED_FIELDS
@@ -224,7 +225,9 @@ class StudentImportRun(models.Model):
                 "mail.mail_activity_data_todo",
                 user_id=approver.id,
                 summary=self._authorization_activity_summary(),
-                note=comment,
+                # The comment is the requester's plain text: escaped, never
+                # interpreted as HTML (sanitising would keep <b> and <img>).
+                note=plaintext2html(comment),
             )
         self.message_post(
             body=self.env._(
@@ -269,6 +272,7 @@ class StudentImportRun(models.Model):
         """Manual Approval, the staff side: authorize this run with a code."""
         self.ensure_one()
         self._check_user_may_act()
+        self._lock_for_code_entry()
         self._check_authorization_needed()
         if self.authorization_state == "locked":
             raise UserError(
@@ -317,6 +321,18 @@ class StudentImportRun(models.Model):
         )
         self.invalidate_recordset(["authorization_state"])
         return True
+
+    def _lock_for_code_entry(self):
+        """Take the run's row before the wrong-code counter is read.
+
+        Parallel entries then wait for each other: each sees the count that
+        the previous one left (the sequence is outside the transactions) and
+        the lock engages at the limit, however many calls arrive at once.
+        """
+        self.env.cr.execute(
+            SQL("SELECT id FROM student_import_run WHERE id = %s FOR UPDATE", self.id)
+        )
+        self.invalidate_recordset(["code_attempts", "authorization_state"])
 
     def _count_wrong_code(self):
         self._ensure_code_counter()

@@ -11,14 +11,11 @@ THRESHOLD_FIELDS = ("warn_update_pct", "warn_add_pct", "warn_inactivate_pct", "a
 class StudentImporter(models.Model):
     _name = "student.importer"
     _description = "Student Importer"
-    _inherit = ["mail.thread"]
+    _inherit = ["school.company.mixin", "mail.thread"]
     _order = "name"
 
     name = fields.Char(required=True, tracking=True)
     active = fields.Boolean(default=True)
-    company_id = fields.Many2one(
-        "res.company", required=True, default=lambda self: self.env.company, index=True
-    )
     preset = fields.Selection(
         [(code, preset.label) for code, preset in engine.PRESETS.items()],
         string="Layout",
@@ -109,7 +106,11 @@ class StudentImporter(models.Model):
         help="Files kept with the importer, which Run Now can use instead of an upload.",
     )
     responsible_ids = fields.Many2many(
-        "res.users", string="Responsible Users", help="Told when a run needs attention."
+        "res.users",
+        string="Responsible Users",
+        check_company=True,
+        domain="[('company_ids', 'in', company_id)]",
+        help="Told when a run needs attention.",
     )
     run_ids = fields.One2many("student.import.run", "importer_id", string="Runs")
     run_count = fields.Integer(compute="_compute_run_count")

@@ -13,5 +13,9 @@ from . import test_ui_addresses
 from . import test_bulk_apply
 from . import test_folder_import
 from . import test_folder_paths
+from . import test_company_isolation
+from . import test_mass_change
+from . import test_rpc_companies
+from . import test_code_race
 from . import test_jobs
 from . import test_ui_jobs

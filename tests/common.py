@@ -2,6 +2,7 @@
 
 import base64
 import unittest
+from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, TransactionCase, new_test_user
 
@@ -79,13 +80,13 @@ class StudentImportCase(TransactionCase):
         cls.students = cls.env["school.student"].create(vals)
 
     @classmethod
-    def new_user(cls, login, group, name):
+    def new_user(cls, login, group, name, company=None):
         return new_test_user(
             cls.env,
             login,
             groups=f"school_student_import.{group}",
             name=name,
-            company_id=cls.company.id,
+            company_id=(company or cls.company).id,
         )
 
     # Files
@@ -160,6 +161,73 @@ class StudentImportCase(TransactionCase):
     @staticmethod
     def b64(data):
         return base64.b64encode(data)
+
+
+class TwoDistrictsCase(StudentImportCase):
+    """District A (the case above) and district B, with one user per role in each.
+
+    B has 10 students, a school, an importer and a run in review that needs
+    an authorization, with a request from B's clerk waiting: what A's users
+    must never see nor touch.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.approver = cls.new_user("support_a", "group_student_import_approver", "Sam Support")
+        cls.company_b = cls.env["res.company"].create({"name": "District B"})
+        cls.clerk_b = cls.new_user(
+            "clerk_b", "group_student_import_user", "Bea Clerk", company=cls.company_b
+        )
+        cls.manager_b = cls.new_user(
+            "admin_b", "group_student_import_manager", "Ben Admin", company=cls.company_b
+        )
+        cls.approver_b = cls.new_user(
+            "support_b", "group_student_import_approver", "Bo Support", company=cls.company_b
+        )
+        in_b = {"company_id": cls.company_b.id}
+        cls.school_b = cls.env["school.site"].create({"name": "Bay School", "code": "BAY", **in_b})
+        cls.importer_b = cls.env["student.importer"].create({"name": "B Import", **in_b})
+        cls.students_b = cls.env["school.student"].create(
+            [
+                {
+                    "student_number": str(800001 + n),
+                    "first_name": f"Bee{n}",
+                    "last_name": "Bayer",
+                    "school_id": cls.school_b.id,
+                    **in_b,
+                }
+                for n in range(10)
+            ]
+        )
+        rows = [
+            f"{student.student_number},{student.first_name},Bayer" for student in cls.students_b
+        ]
+        rows += [f"{900001 + n},New{n},Bayer" for n in range(3)]
+        data = ("Student_Number,First_Name,Last_Name\n" + "\n".join(rows) + "\n").encode()
+        cls.run_b = cls.as_b(cls.importer_b, cls.clerk_b).run_import(data, "b.csv")
+        cls.request_b = cls.as_b(cls.run_b, cls.clerk_b).action_request_authorization(
+            "B's opening day: secret reasons"
+        )
+
+    @classmethod
+    def as_b(cls, records, user):
+        """``records`` as ``user`` of district B, working in B."""
+        return records.with_user(user).with_context(allowed_company_ids=[cls.company_b.id])
+
+
+class RpcMixin:
+    """External calls over XML-RPC, as a script or another application makes them."""
+
+    def rpc(self, user, model, method, *args, **kwargs):
+        password = user.login + "x" * (8 - len(user.login))
+        return self.xmlrpc_object.execute_kw(
+            self.env.cr.dbname, user.id, password, model, method, list(args), kwargs
+        )
+
+    def assertFault(self, pattern, user, model, method, *args, **kwargs):
+        with self.assertRaisesRegex(Fault, pattern):
+            self.rpc(user, model, method, *args, **kwargs)
 
 
 class StudentImportTourCase(StudentImportCase, HttpCase):

@@ -1,16 +1,15 @@
 """The refusals hold over external RPC, not only behind hidden buttons."""
 
 import base64
-from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from ..engine.tests import layouts
-from .common import StudentImportCase
+from .common import RpcMixin, StudentImportCase
 
 
 @tagged("post_install", "-at_install")
-class TestRpc(HttpCase, StudentImportCase):
+class TestRpc(RpcMixin, HttpCase, StudentImportCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -19,19 +18,9 @@ class TestRpc(HttpCase, StudentImportCase):
             cls.env, "nobody", groups="base.group_user", company_id=cls.company.id
         )
 
-    def rpc(self, user, model, method, *args, **kwargs):
-        password = user.login + "x" * (8 - len(user.login))
-        return self.xmlrpc_object.execute_kw(
-            self.env.cr.dbname, user.id, password, model, method, list(args), kwargs
-        )
-
     def big_run(self):
         extra = [f"{300001 + n},New{n},Kid,1,02/02/2019,LIN,F,R100" for n in range(8)]
         return self.run_file(self.export(extra=extra))
-
-    def assertFault(self, pattern, user, model, method, *args, **kwargs):
-        with self.assertRaisesRegex(Fault, pattern):
-            self.rpc(user, model, method, *args, **kwargs)
 
     def test_run_import_over_rpc_returns_the_run(self):
         data = base64.b64encode(self.export(changes={"200001": {"homeroom": "R300"}})).decode()

@@ -1,3 +1,4 @@
+from . import student_import_dialog
 from . import student_import_upload
 from . import student_import_confirm
 from . import student_import_authorize

@@ -4,16 +4,21 @@ from odoo import fields, models
 class StudentImportAuthorize(models.TransientModel):
     _name = "student.import.authorize"
     _description = "Authorization Required"
+    _inherit = ["student.import.dialog"]
 
     run_id = fields.Many2one("student.import.run", required=True, readonly=True)
-    pct_add = fields.Float(related="run_id.pct_add", digits=(5, 1))
-    trip_summary = fields.Text(related="run_id.trip_summary")
-    authorization_state = fields.Selection(related="run_id.authorization_state")
-    count_error_open = fields.Integer(related="run_id.count_error_open")
-    pending_request_id = fields.Many2one(related="run_id.pending_request_id")
-    pending_requester_id = fields.Many2one(related="run_id.pending_request_id.requester_id")
-    pending_date = fields.Datetime(related="run_id.pending_request_id.create_date")
-    pending_comment = fields.Text(related="run_id.pending_request_id.comment")
+    pct_add = fields.Float(related="run_id.pct_add", compute_sudo=False, digits=(5, 1))
+    trip_summary = fields.Text(related="run_id.trip_summary", compute_sudo=False)
+    authorization_state = fields.Selection(related="run_id.authorization_state", compute_sudo=False)
+    count_error_open = fields.Integer(related="run_id.count_error_open", compute_sudo=False)
+    pending_request_id = fields.Many2one(related="run_id.pending_request_id", compute_sudo=False)
+    pending_requester_id = fields.Many2one(
+        related="run_id.pending_request_id.requester_id", compute_sudo=False
+    )
+    pending_date = fields.Datetime(
+        related="run_id.pending_request_id.create_date", compute_sudo=False
+    )
+    pending_comment = fields.Text(related="run_id.pending_request_id.comment", compute_sudo=False)
     comment = fields.Text(help="Why are so many students added? Support reads this.")
     code = fields.Char(string="Approval Code")
 

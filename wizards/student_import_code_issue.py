@@ -4,10 +4,11 @@ from odoo import fields, models
 class StudentImportCodeIssue(models.TransientModel):
     _name = "student.import.code.issue"
     _description = "Issue a Manual Approval Code"
+    _inherit = ["student.import.dialog"]
 
     run_id = fields.Many2one("student.import.run", required=True, readonly=True)
-    pct_add = fields.Float(related="run_id.pct_add", digits=(5, 1))
-    trip_summary = fields.Text(related="run_id.trip_summary")
+    pct_add = fields.Float(related="run_id.pct_add", compute_sudo=False, digits=(5, 1))
+    trip_summary = fields.Text(related="run_id.trip_summary", compute_sudo=False)
     # Filled only in the dialog that shows a new code, from its context:
     # that dialog is never saved, so the code is never stored in clear.
     code = fields.Char(readonly=True)

@@ -7,6 +7,8 @@ from odoo.exceptions import UserError
 class StudentImportUpload(models.TransientModel):
     _name = "student.import.upload"
     _description = "Run a Student Import"
+    _inherit = ["student.import.dialog"]
+    _dialog_record_field = "importer_id"
 
     importer_id = fields.Many2one("student.importer", required=True, readonly=True)
     file = fields.Binary(attachment=False)

@@ -27,6 +27,8 @@ class StudentImporterMapping(models.TransientModel):
 
     _name = "student.importer.mapping"
     _description = "Check and Change an Importer's Column Mapping"
+    _inherit = ["student.import.dialog"]
+    _dialog_record_field = "importer_id"
 
     importer_id = fields.Many2one(
         "student.importer", required=True, readonly=True, ondelete="cascade"

@@ -177,3 +177,22 @@ def test_runs_as_a_module_from_the_repository_root(files):
     assert "requires" not in done.stderr
     assert "WARNING: Adds: 2 students" in done.stdout
     assert "AUTHORIZATION: Adds: 2 students" in done.stdout
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (
+            "1002,Bea,Ortiz,05,2014-09-15,EL1,1\n",
+            "roster.csv: row 6: The roster has student number",
+        ),
+        (" ,Nobody,Here,05,2014-09-15,EL1,1\n", "roster.csv: row 6: A roster student has no"),
+        ("1009,Ida,Moss,05,2014-09-15,EL1,maybe\n", "roster.csv: row 6, column 'active': 'maybe'"),
+    ],
+)
+def test_a_bad_roster_names_its_row(capsys, files, extra, message):
+    roster, export = files
+    roster.write_text(ROSTER + extra)
+    status, out, err = run(capsys, "--existing", roster, "--incoming", export, "--json")
+    assert status == 1 and out == ""
+    assert err.count("\n") == 1 and message in err, err

@@ -8,6 +8,7 @@ the cases where that shortcut would be wrong.
 from helpers import csv_bytes
 
 from engine import ChangeType, PreviewOptions, Roster, preview
+from engine.errors import EngineError
 from engine.fields import FIELDS
 
 HEADER = "Student_Number,First_Name,Last_Name,Grade_Level,Guardian_Email"
@@ -97,3 +98,49 @@ def test_the_shortcut_still_normalises_cells_that_differ_from_the_roster():
     assert result.counts["unchanged"] == 1 and result.lines == []
     result = run(roster, "1001,Ann,Lee,99,ann@example.org")
     assert result.counts["error"] == 1
+
+
+def raw(number, first="Ann", grade="3", email=""):
+    values = dict.fromkeys(FIELDS, "")
+    values.update(student_number=number, first_name=first, grade=grade, guardian_email=email)
+    return tuple(values[name] for name in FIELDS)
+
+
+def test_add_many_gives_what_add_gives_one_by_one():
+    batch = [raw(" a1 ", " Ann  Lee "), raw("a2", "Bo", "K"), raw("3.0", "Cy", "12")]
+    actives = [True, False, True]
+    many, one = Roster(), Roster()
+    many.add_many(batch, actives)
+    for values, active in zip(batch, actives, strict=True):
+        one.add(dict(zip(FIELDS, values, strict=True)), active=active)
+    assert many.to_dict() == one.to_dict()
+    assert many.normalised and list(many.index) == ["A1", "A2", "3"]
+
+
+def test_add_many_keeps_an_invalid_value_as_add_does():
+    roster = Roster()
+    roster.add_many([raw("1"), raw("2", grade="Z9")], [True, True])
+    assert roster.get("2")[0]["grade"] == "Z9"
+    assert roster.get("1")[0]["grade"] == "03"
+    assert not roster.normalised
+
+
+def test_add_many_refuses_a_repeated_or_blank_number_and_says_which():
+    roster = Roster()
+    roster.add_many([raw("1"), raw("2")], [True, True])
+    for batch, offset, message in (
+        ([raw("3"), raw("2")], 1, "student number '2' twice"),
+        ([raw("4"), raw("5"), raw("4")], 2, "student number '4' twice"),
+        ([raw("6"), raw(" ")], 1, "no student number"),
+    ):
+        before = roster.to_dict()
+        try:
+            roster.add_many(batch, [True] * len(batch))
+        except EngineError as error:
+            assert error.offset == offset
+            assert message in str(error)
+        else:
+            raise AssertionError("add_many accepted a bad batch")
+        # The students before the culprit are in; the roster's first two kept.
+        assert {"1", "2"} <= roster.to_dict().keys() >= before.keys()
+        assert roster.get("2")[0]["first_name"] == "Ann"

@@ -1,6 +1,6 @@
 import pytest
 
-from engine.policy import Thresholds, evaluate, percent
+from engine.policy import Thresholds, evaluate, largest_unguarded, percent
 
 
 def counts(add=0, update=0, inactivate=0, reactivate=0):
@@ -64,3 +64,15 @@ def test_custom_thresholds_and_bounds():
         Thresholds(warn_update=0)
     with pytest.raises(ValueError, match="below the warning"):
         Thresholds(warn_add=30, auth_add=20)
+
+
+@pytest.mark.parametrize(
+    ("existing", "threshold", "largest"),
+    [(40, 10.0, 3), (45, 10.0, 4), (297, 10.0, 29), (1000, 10.0, 99), (5, 10.0, 0), (0, 10.0, 0)],
+)
+def test_largest_unguarded_stays_just_below_the_warning(existing, threshold, largest):
+    assert largest_unguarded(existing, threshold) == largest
+    thresholds = Thresholds(warn_update=threshold)
+    assert not evaluate(existing, counts(update=largest), thresholds).requires_confirmation
+    if existing:
+        assert evaluate(existing, counts(update=largest + 1), thresholds).requires_confirmation
