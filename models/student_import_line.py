@@ -57,6 +57,10 @@ class StudentImportLine(models.Model):
     excluded = fields.Boolean(
         help="An excluded line is not applied. Error lines must be excluded before Apply."
     )
+    can_exclude = fields.Boolean(
+        compute="_compute_can_exclude",
+        help="Excluded may be switched: the run is in review and the user is staff.",
+    )
     # An update keeps one field change per changed field; an add keeps its
     # values once, here ({field: canonical value}), and the reasons of its
     # suspicious values ({field: reason}): a first load of 100,000 students
@@ -132,6 +136,14 @@ class StudentImportLine(models.Model):
     def fields_get(self, allfields=None, attributes=None):
         result = super().fields_get(allfields, attributes)
         return hide_internal_fields(result, {"sequence", "changed_fields", "run_state"})
+
+    @api.depends("run_id.state")
+    @api.depends_context("uid")
+    def _compute_can_exclude(self):
+        # The views follow the rule of write() below; Support reads only.
+        is_user = self.env.user.has_group("school_student_import.group_student_import_user")
+        for line in self:
+            line.can_exclude = is_user and line.run_id.state == "review"
 
     def write(self, vals):
         # Staff may only include or exclude a line, and only while its run

@@ -114,8 +114,13 @@ class TestReview(StudentImportCase):
     def test_excluded_is_refused_outside_review(self):
         data = self.export(changes={"200001": {"homeroom": "R300"}})
         run = self.run_file(data)
+        # The toggle is offered to staff while the run is in review, never to Support.
+        self.assertTrue(run.line_ids.with_user(self.user).can_exclude)
+        self.assertFalse(run.line_ids.with_user(self.approver).can_exclude)
         run.with_user(self.user).action_apply()
         line = run.line_ids.with_user(self.user)
+        line.invalidate_recordset()
+        self.assertFalse(line.can_exclude)
         with self.assertRaisesRegex(UserError, "only be excluded while their run is in review"):
             line.excluded = True
         run.with_user(self.user).action_revert()
