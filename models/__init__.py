@@ -15,3 +15,4 @@ from . import student_importer_source
 from . import student_importer_schedule
 from . import student_import_run_source
 from . import school_student_mass_change
+from . import student_import_run_job

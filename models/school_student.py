@@ -18,6 +18,7 @@ BULK_STORED_FIELDS = frozenset(
         "active",
         "company_id",
         "last_run_id",
+        "import_stage_run_id",
         "create_uid",
         "create_date",
         "write_uid",
@@ -98,6 +99,15 @@ class SchoolStudent(models.Model):
         readonly=True,
         copy=False,
         index="btree_not_null",
+    )
+    # Set while an Apply job stages this (archived) student: it is not part
+    # of the roster until the job switches it in, and goes with its run.
+    import_stage_run_id = fields.Many2one(
+        "student.import.run",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        ondelete="cascade",
     )
 
     import_line_count = fields.Integer(

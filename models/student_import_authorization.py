@@ -118,8 +118,16 @@ class StudentImportAuthorization(models.Model):
         if self.run_id.state != "review":
             raise UserError(self.env._("The run is no longer in review."))
 
-    def action_approve(self, comment=None):
-        """Approve the request: the run may be applied (with its other safeguards)."""
+    def action_approve(self, comment=None, apply_at=None):
+        """Approve the request, and have the run applied on behalf of its requester.
+
+        ``apply_at`` empty: now (in the background when the run is big);
+        a datetime: then, by the scheduler.  Either way every safeguard and
+        the roster are checked again when it is applied; a refusal fails the
+        run with the reason and tells the requester and the approver.  A run
+        still waiting for its requester's confirmation is applied when they
+        confirm.
+        """
         for request in self:
             request._check_decidable()
             if request.change_digest != request.run_id.change_digest:
@@ -129,7 +137,8 @@ class StudentImportAuthorization(models.Model):
                         "it needs a new request."
                     )
                 )
-            request._decide("approved", comment)
+            request._decide("approved", comment, apply_at)
+            request.run_id._job_after_approval(request, apply_at)
         return True
 
     def action_reject(self, comment):
@@ -141,7 +150,7 @@ class StudentImportAuthorization(models.Model):
             request._decide("rejected", comment)
         return True
 
-    def _decide(self, state, comment):
+    def _decide(self, state, comment, apply_at=None):
         now = fields.Datetime.now()
         self.sudo().write(
             {
@@ -160,8 +169,21 @@ class StudentImportAuthorization(models.Model):
             )
         ).action_feedback(feedback=self.env._("Request %(verb)s.", verb=verb))
         comment = (comment or "").strip()
-        if state == "approved":
-            next_step = self.env._("Next step: open %(run)s and press Apply.", run=run.name)
+        if state == "approved" and apply_at:
+            next_step = self.env._(
+                "It will be applied on your behalf at %(time)s (UTC), after every safeguard "
+                "and the roster are checked again.",
+                time=fields.Datetime.to_string(fields.Datetime.to_datetime(apply_at)),
+            )
+        elif state == "approved" and run.confirmation_state == "to_confirm":
+            next_step = self.env._(
+                "Next step: open %(run)s and confirm the large change: it is applied then.",
+                run=run.name,
+            )
+        elif state == "approved":
+            next_step = self.env._(
+                "It is applied on your behalf now (in the background when it is big).",
+            )
         else:
             next_step = self.env._(
                 "Next step: correct the file and run it again, or submit a new request "
@@ -177,13 +199,16 @@ class StudentImportAuthorization(models.Model):
         # The requester is told twice, whatever their notification preference:
         # an activity (in their activity menu, e-mailed to those who get
         # e-mails) and a message in their Discuss inbox.
-        run.activity_schedule(
-            "mail.mail_activity_data_todo",
-            user_id=self.requester_id.id,
-            summary=run._decision_activity_summary(state),
-            # The decision comment is plain text: escaped, not sanitised.
-            note=plaintext2html(body),
-        )
+        # An approved run is applied for the requester, now or then: they
+        # have something to do only when they still must confirm it.
+        if state != "approved" or (not apply_at and run.confirmation_state == "to_confirm"):
+            run.activity_schedule(
+                "mail.mail_activity_data_todo",
+                user_id=self.requester_id.id,
+                summary=run._decision_activity_summary(state),
+                # The decision comment is plain text: escaped, not sanitised.
+                note=plaintext2html(body),
+            )
         run.with_context(
             student_import_inbox_partner_ids=self.requester_id.partner_id.ids
         ).message_post(

@@ -224,6 +224,8 @@ class StudentImportRun(models.Model):
 
         One SQL query: the ORM would build a million records to read what a
         cursor streams in seconds.  Pending ORM writes are flushed first.
+        Students staged by an Apply job that has not switched yet are not
+        part of the roster.
         """
         self.env["school.student"].flush_model()
         self.env["school.site"].flush_model(["code"])
@@ -236,7 +238,7 @@ class StudentImportRun(models.Model):
                           s.guardian_email, s.street, s.city, s.zip
                      FROM school_student s
                 LEFT JOIN school_site site ON site.id = s.school_id
-                    WHERE s.company_id = %s""",
+                    WHERE s.company_id = %s AND s.import_stage_run_id IS NULL""",
                 company.id,
             )
         )
@@ -270,7 +272,7 @@ class StudentImportRun(models.Model):
                           s.guardian_email, s.street, s.city, s.zip)::text, 0)::numeric), 0)
                      FROM school_student s
                 LEFT JOIN school_site site ON site.id = s.school_id
-                    WHERE s.company_id = %s""",
+                    WHERE s.company_id = %s AND s.import_stage_run_id IS NULL""",
                 company.id,
             )
         )
@@ -349,8 +351,11 @@ class StudentImportRun(models.Model):
             "roster_fingerprint": self._roster_fingerprint(company),
         }
 
-    def _insert_lines(self, lines):
+    def _insert_lines(self, lines, first_sequence=0):
         """Write the preview's lines and field changes with PostgreSQL's COPY.
+
+        ``first_sequence`` is the position of ``lines[0]`` in the preview, when
+        a background job stores it in slices.
 
         A first import holds 100,000 lines of adds: created through the ORM
         that is minutes of Python, and even INSERT ... VALUES spends most of
@@ -395,7 +400,7 @@ class StudentImportRun(models.Model):
                         line_id,
                         self.id,
                         company,
-                        start + offset,
+                        first_sequence + start + offset,
                         line.kind.value,
                         line.ref,
                         line.key,

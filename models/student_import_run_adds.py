@@ -18,8 +18,14 @@ class StudentImportRun(models.Model):
 
     _inherit = "student.import.run"
 
-    def _apply_adds(self):
+    def _apply_adds(self, id_range=None, staged=False):
         """Create the students of this run's add lines; returns how many.
+
+        Lines already linked to a student (staged by an Apply job) are
+        skipped.  ``id_range``: only the lines whose ids are in ``(low,
+        high)``.  ``staged``: the students are created archived and marked
+        with this run (``import_stage_run_id``), for the Apply job to switch
+        them in later (student_import_run_job.py).
 
         Each slice of line ids is one pass: its students are created and its
         lines linked to them.  With the bulk INSERT (when it makes what
@@ -36,11 +42,11 @@ class StudentImportRun(models.Model):
         count = 0
         try:
             with self.env.cr.savepoint():
-                for low, high in self._line_id_slices():
+                for low, high in [id_range] if id_range else self._line_id_slices():
                     if bulk:
-                        count += self._insert_added_students(low, high)
+                        count += self._insert_added_students(low, high, staged)
                     else:
-                        count += self._create_added_students(Student, low, high)
+                        count += self._create_added_students(Student, low, high, staged)
         except errors.UniqueViolation as error:
             # Only when another transaction added the number since the
             # roster check of Apply: the database's unique index has the
@@ -81,7 +87,7 @@ class StudentImportRun(models.Model):
                 self.env._("School code %(code)s is not a school of this company.", code=row[0])
             )
 
-    def _insert_added_students(self, low, high):
+    def _insert_added_students(self, low, high, staged=False):
         """One statement: read the slice's add lines, INSERT their students
         with the values ``create()`` would store (defaults, the computed
         name, audit columns) and link each line to its student."""
@@ -116,13 +122,16 @@ class StudentImportRun(models.Model):
                                    AS v(%(record)s)
                              WHERE l.run_id = %(run)s AND l.id >= %(low)s AND l.id < %(high)s
                                AND l.change_type = 'add' AND NOT l.excluded
+                               AND l.student_id IS NULL
                           ORDER BY l.id) x
                 ), inserted AS (
                     INSERT INTO school_student (
-                        id, student_number, company_id, active, last_run_id, school_id, name,
-                        %(columns)s, create_uid, create_date, write_uid, write_date)
-                    SELECT src.student_id, src.student_number, %(company)s, true, %(run)s,
-                           site.id, %(name)s, %(values)s, %(uid)s, %(now)s, %(uid)s, %(now)s
+                        id, student_number, company_id, active, import_stage_run_id, last_run_id,
+                        school_id, name, %(columns)s, create_uid, create_date, write_uid,
+                        write_date)
+                    SELECT src.student_id, src.student_number, %(company)s, %(active)s,
+                           %(stage)s, %(run)s, site.id, %(name)s, %(values)s, %(uid)s, %(now)s,
+                           %(uid)s, %(now)s
                       FROM src
                  LEFT JOIN school_site site
                         ON site.company_id = %(company)s AND site.code = src.school_code
@@ -140,6 +149,8 @@ class StudentImportRun(models.Model):
                 high=high,
                 columns=columns,
                 company=self.company_id.id,
+                active=not staged,
+                stage=self.id if staged else None,
                 name=name,
                 values=values,
                 uid=uid,
@@ -150,14 +161,14 @@ class StudentImportRun(models.Model):
         assert inserted == linked, "every added student is linked to its line"
         return inserted
 
-    def _create_added_students(self, Student, low, high):
+    def _create_added_students(self, Student, low, high, staged=False):
         """The ORM path: ``create()`` with complete values, then the lines of
         the batch linked to their students in one UPDATE."""
         self.env.cr.execute(
             SQL(
                 """SELECT id, student_number, add_values FROM student_import_line
                     WHERE run_id = %s AND id >= %s AND id < %s
-                      AND change_type = 'add' AND NOT excluded
+                      AND change_type = 'add' AND NOT excluded AND student_id IS NULL
                  ORDER BY id""",
                 self.id,
                 low,
@@ -176,7 +187,8 @@ class StudentImportRun(models.Model):
                     student_number=number,
                     company_id=self.company_id.id,
                     last_run_id=self.id,
-                    active=True,
+                    active=not staged,
+                    import_stage_run_id=self.id if staged else False,
                 )
                 vals_list.append(vals)
             students = Student.create(vals_list)

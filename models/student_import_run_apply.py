@@ -70,6 +70,9 @@ class StudentImportRun(models.Model):
         self._check_can_apply()
         added = self._apply_adds()
         written = self._apply_changes()
+        # The adds an Apply job staged (student_import_run_job.py) join the
+        # roster now, in this transaction.
+        added += self._switch_staged()
         self.sudo().write(
             {
                 "state": "done",

@@ -93,6 +93,10 @@ class StudentImportRun(models.Model):
         bypasses one, even if the reasons above missed something.
         """
         self.ensure_one()
+        if self.state in ("queued", "previewing"):
+            # A big file: the background job calls this again once its
+            # preview is stored (student_import_run_job.py).
+            return
         importer = self.importer_id
         reasons = self._review_reasons()
         if not importer.auto_apply:

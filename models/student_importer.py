@@ -316,6 +316,9 @@ class StudentImporter(models.Model):
         run number.  ``data`` may also be base64 text, as external RPC sends it.
         Every path that previews a file (Run Now, kept files, RPC, the
         scheduler) comes through here or :meth:`_engine_preview`.
+        A file of more rows than the job threshold (system parameter
+        ``school_student_import.job_threshold_rows``, default 5,000) is
+        previewed in the background: the run is returned ``queued``.
         """
         self.ensure_one()
         self.check_access("read")
@@ -331,10 +334,24 @@ class StudentImporter(models.Model):
         if not data:
             raise UserError(self._empty_message(name))
         self._check_size(len(data), name)
-        result = self._engine_preview(data, filename)
-        return self.env["student.import.run"]._create_from_preview(
-            self, result, data, filename, trigger
-        )
+        if data[:2] == b"PK":
+            # A workbook or bundle is judged by its ZIP directory before
+            # anything (even the row estimate that picks the job) inflates it.
+            try:
+                engine.check_archive(data, self._limits(), name, kind="a workbook").close()
+            except engine.EngineError as error:
+                raise UserError(str(error)) from None
+        return self._run_import_job(data, filename, trigger)
+
+    def _run_import_job(self, data, filename, trigger="manual"):
+        """Preview ``data`` (bytes) now when small, or queue it; return the run.
+
+        The entry point for callers that already hold the file's bytes (the
+        scheduler of folder importers).  Refused while another job of this
+        importer is under way.
+        """
+        self.ensure_one()
+        return self.env["student.import.run"]._start_preview(self, data, filename, trigger)
 
     def _empty_message(self, name):
         return self.env._(

@@ -18,3 +18,5 @@ from . import test_mass_change
 from . import test_rpc_companies
 from . import test_code_race
 from . import test_limits
+from . import test_jobs
+from . import test_ui_jobs

@@ -69,8 +69,8 @@ class TestReview(StudentImportCase):
         self.assertEqual(request.state, "approved")
         decision = run.message_ids.filtered(lambda m: "Authorization approved" in (m.body or ""))
         self.assertEqual(decision.author_id, self.support_no_mail.partner_id)
-        run.with_user(self.clerk_no_mail).action_apply()
-        self.assertEqual(run.state, "done")
+        # Approving applied it, on behalf of the clerk.
+        self.assertEqual((run.state, run.applied_by_id), ("done", self.clerk_no_mail))
 
     # Who is told of a decision
 
@@ -91,7 +91,7 @@ class TestReview(StudentImportCase):
         self.assert_told(
             run,
             f"Apply student import {run.name}: authorized",
-            f"Next step: open {run.name} and press Apply.",
+            f"Next step: open {run.name} and confirm the large change: it is applied then.",
         )
         # Applying closes the requester's activity.
         run.with_user(self.user).action_confirm_warning()

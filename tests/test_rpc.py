@@ -105,9 +105,48 @@ class TestRpc(RpcMixin, HttpCase, StudentImportCase):
         run.invalidate_recordset()
         self.assertEqual(run.state, "review")
         self.rpc(self.approver, "student.import.authorization", "action_approve", [request_id])
-        self.rpc(self.user, "student.import.run", "action_apply", [run.id])
         run.invalidate_recordset()
-        self.assertEqual(run.state, "done")
+        self.assertEqual(run.state, "done", "approving applies, on behalf of the requester")
+        self.assertFault(
+            "only a run in review can be applied",
+            self.user,
+            "student.import.run",
+            "action_apply",
+            [run.id],
+        )
+
+    def test_a_busy_importer_and_a_second_apply_are_refused_over_rpc(self):
+        self.env["ir.config_parameter"].sudo().set_param(
+            "school_student_import.job_threshold_rows", "5"
+        )
+        data = base64.b64encode(self.export(changes={"200001": {"homeroom": "R300"}})).decode()
+        run_id = self.rpc(
+            self.user, "student.importer", "run_import", [self.importer.id], data, "big.csv"
+        )
+        run = self.env["student.import.run"].browse(run_id)
+        self.assertEqual(run.state, "queued")
+        self.assertFault(
+            "is busy", self.user, "student.importer", "run_import", [self.importer.id], data, "b"
+        )
+        self.env.ref("school_student_import.ir_cron_student_import_jobs").method_direct_trigger()
+        run.invalidate_recordset()
+        self.assertEqual(run.state, "review")
+        self.env["ir.config_parameter"].sudo().set_param(
+            "school_student_import.job_threshold_rows", "0"
+        )
+        self.rpc(self.user, "student.import.run", "action_apply", [run_id])
+        run.invalidate_recordset()
+        self.assertEqual(run.state, "applying")
+        self.assertFault(
+            "already being applied", self.user, "student.import.run", "action_apply", [run_id]
+        )
+        self.assertFault(
+            "Only Student Import users",
+            self.approver,
+            "student.import.run",
+            "action_retry",
+            [run_id],
+        )
 
     def test_wrong_codes_over_rpc_lock_the_run(self):
         run = self.big_run()

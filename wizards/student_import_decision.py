@@ -1,4 +1,5 @@
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 
 class StudentImportDecision(models.TransientModel):
@@ -25,10 +26,33 @@ class StudentImportDecision(models.TransientModel):
     count_error_open = fields.Integer(related="run_id.count_error_open", compute_sudo=False)
     confirmation_state = fields.Selection(related="run_id.confirmation_state", compute_sudo=False)
     comment = fields.Text(string="Your Answer", help="Required to reject; optional to approve.")
+    apply_when = fields.Selection(
+        [("now", "Now"), ("at", "At a date and time")],
+        string="Apply",
+        default="now",
+        required=True,
+        help="When approved, the system applies the run on behalf of the requester, after "
+        "checking every safeguard and the roster again.",
+    )
+    apply_at = fields.Datetime(string="Apply At", help="A time of least impact on the staff.")
+    needs_confirmation = fields.Boolean(compute="_compute_needs_confirmation")
+
+    @api.depends("authorization_id")
+    def _compute_needs_confirmation(self):
+        for decision in self:
+            run = decision.authorization_id.run_id.sudo()
+            decision.needs_confirmation = run.confirmation_state == "to_confirm"
 
     def action_approve(self):
         self.ensure_one()
-        self.authorization_id.action_approve(self.comment)
+        apply_at = None
+        if self.apply_when == "at":
+            if not self.apply_at:
+                raise UserError(self.env._("Choose when the run is applied."))
+            if self.apply_at <= fields.Datetime.now():
+                raise UserError(self.env._("The time to apply must be in the future."))
+            apply_at = self.apply_at
+        self.authorization_id.action_approve(self.comment, apply_at=apply_at)
         return {"type": "ir.actions.act_window_close"}
 
     def action_reject(self):

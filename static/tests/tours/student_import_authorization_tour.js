@@ -7,8 +7,9 @@
  *    that a request needs a comment, then submits one;
  * 2. a Support representative (the approver) finds it under Authorizations
  *    to Decide, opens its run, sees no Apply, and approves from the header,
- *    in a dialog that shows the figures;
- * 3. the clerk sees an activity on the run and applies it.
+ *    in a dialog that shows the figures, to apply now: the system applies
+ *    the run on behalf of the clerk;
+ * 3. the clerk finds the run applied.
  *
  * The clerk has no e-mail address, as many school staff accounts.
  *
@@ -207,8 +208,11 @@ registry.category("web_tour.tours").add("school_student_import_authorization_app
             run: "click",
         },
         noDialog("Approve"),
-        runInReview(),
-        formFieldIs("authorization_state", "Authorized"),
+        {
+            content: "Approving applied the run, on behalf of the clerk",
+            trigger:
+                ".o_form_view .o_statusbar_status button.o_arrow_button_current:contains(Applied)",
+        },
         {
             content: "Approve, Reject and the code are gone",
             trigger:
@@ -227,23 +231,10 @@ registry.category("web_tour.tours").add("school_student_import_authorization_app
             trigger: `.o_list_view .o_data_row td[name=file_name]:contains(${KEPT_FILE})`,
             run: "click",
         },
-        runInReview(),
-        formFieldIs("confirmation_state", "Confirmed"),
-        formFieldIs("authorization_state", "Authorized"),
-        {
-            content: "The clerk has an activity: the run is authorized, apply it",
-            trigger: ".o-mail-Chatter .o-mail-Activity:contains(authorized)",
-        },
-        {
-            content: "The checklist says who approved",
-            trigger: ".o_form_view .o_field_widget[name=apply_checklist]:contains(approved by Sam Support)",
-        },
-        {
-            content: "Apply",
-            trigger: APPLY,
-            run: "click",
-        },
-        noDialog("Apply"),
         ...appliedWithRevert(),
+        {
+            content: "The chatter says who approved, and that it was applied for the clerk",
+            trigger: ".o-mail-Chatter .o-mail-Message:contains(applied on your behalf now)",
+        },
     ],
 });
