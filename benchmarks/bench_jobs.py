@@ -1,9 +1,10 @@
 """A first load through a production-like Odoo: workers, default limits, XML-RPC.
 
-Run from the repository root (any Python 3; the Odoo tree and its Python are
-found as by ``tools/run``)::
+Run from the repository root with the engine's Python (``.venv/bin/python``,
+which has openpyxl; the Odoo tree and its Python are found as by
+``tools/run``)::
 
-    python3 benchmarks/bench_jobs.py --students 300000 [--port 8097]
+    .venv/bin/python benchmarks/bench_jobs.py --students 300000 [--port 8097]
 
 What it does:
 
