@@ -50,12 +50,18 @@ THRESHOLD_PARAM = "school_student_import.job_threshold_rows"
 CRON_XMLID = "school_student_import.ir_cron_student_import_jobs"
 # Lines stored per preview step, students staged per apply step: a few
 # seconds of one worker each (a preview's first step also runs the engine).
-PREVIEW_SLICE = 25000
+# A nightly file of a million students (3% of changes, 31,000 lines) is
+# stored by its first step: a second step on another worker would run the
+# engine again.
+PREVIEW_SLICE = 50000
 APPLY_SLICE = 20000
 # A step starts only when this much CPU time and real time is left in the
-# worker's cycle: the largest step (the engine on 300,000 rows, then a slice)
-# takes about 25 s of CPU.
+# worker's cycle: the largest step (the engine on a million rows, then a
+# slice) takes about 35 s of CPU.
 STEP_RESERVE = 35
+# ... or this much, when the step is the next slice of a preview whose
+# engine result this worker holds: storing a slice takes seconds.
+SLICE_RESERVE = 10
 # Without worker limits (threaded server, tests): a call's fair share.
 THREADED_SECONDS = 60
 # A cron worker pings its watchdog, then sleeps up to 60 s + pid % 10 before
@@ -405,7 +411,10 @@ class StudentImportRun(models.Model):
                 run = self._job_next(busy)
                 if not run:
                     break
-                if _budget_left(cycle) < 0:
+                left = _budget_left(cycle)
+                if run._job_holds_preview():
+                    left += STEP_RESERVE - SLICE_RESERVE
+                if left < 0:
                     self._job_continue_later(done)
                     return
                 if not run.importer_id._try_lock():
@@ -545,6 +554,15 @@ class StudentImportRun(models.Model):
                 )
 
     # Preview steps
+
+    def _job_holds_preview(self):
+        """Whether this worker holds the engine's result of this run's preview:
+        its next step stores a slice without running the engine."""
+        self.ensure_one()
+        cached = _PREVIEW_CACHE.get(self.id)
+        return bool(
+            cached and self.state == "previewing" and cached[0] == self.sudo().change_digest
+        )
 
     def _job_preview_step(self):
         self.ensure_one()

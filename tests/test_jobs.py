@@ -111,6 +111,23 @@ class TestJobs(StudentImportCase):
         self.run_jobs()
         self.assertEqual(run.state, "review")
 
+    def test_the_next_slice_of_a_preview_held_in_memory_needs_a_smaller_reserve(self):
+        run = self.run_file(self.night)
+        # Enough of the cycle for a slice, not for the engine.
+        tight = job.SLICE_RESERVE - job.STEP_RESERVE + 1
+        with (
+            patch.object(job, "PREVIEW_SLICE", 2),
+            patch.object(job, "_budget_left", lambda cycle: tight),
+        ):
+            self.run_jobs()
+            self.assertEqual(run.state, "queued", "the engine's step waits for a fresh cycle")
+            run._job_step()  # the engine's step, in a fresh cycle
+            self.assertTrue(run._job_holds_preview())
+            self.run_jobs()
+        self.assertEqual(run.state, "review", "the slices went on in the same cycle")
+        self.assertEqual(len(run.line_ids), 6)
+        self.assertFalse(run._job_holds_preview())
+
     def test_a_bad_big_file_fails_with_the_reason_and_keeps_the_file(self):
         data = b"Name,Grade\n" + b"Someone,3\n" * 10
         run = self.run_file(data)
