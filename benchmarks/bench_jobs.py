@@ -27,7 +27,8 @@ What it does (``--nightly``: the nightly file instead of the first load, below):
 
 With ``--nightly`` the district's roster is put into ``school_student``
 with COPY first (untimed setup, as ``bench_odoo.py --nightly-only``; the
-archived students archived, then ``ANALYZE``), and the clerk sends the SIS
+archived students archived, then ``VACUUM (ANALYZE)``: a settled table, as autovacuum
+leaves it), and the clerk sends the SIS
 export with its 3% of changes instead: Run Now, the preview job, whatever
 the run's safeguards ask (the warning confirmed, an authorization requested
 and approved now) or Apply, the apply job.  The file goes through XML-RPC
@@ -519,7 +520,7 @@ def seed_roster(db, socket_dir, roster_path, company, sites, uid):
             "-qc",
             f"\\copy school_student ({columns}) FROM pstdin WITH (FORMAT csv)",
             "-c",
-            "ANALYZE school_student",
+            "VACUUM (ANALYZE) school_student",
         ],
         input=buffer.getvalue(),
         text=True,

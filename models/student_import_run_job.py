@@ -10,7 +10,7 @@ The work is cut into *steps*, each in a transaction of its own that is
 committed (the one place of this addon that commits: that is the design of
 a batch job, and a step that dies is simply done again):
 
-- a preview stores its lines 25,000 at a time; the engine's result is kept
+- a preview stores its lines 50,000 at a time; the engine's result is kept
   in the worker's memory between steps, and computed again (it is
   deterministic) when another worker or a restarted server takes over;
 - an Apply *stages* the students it adds, 20,000 lines per step, as archived
