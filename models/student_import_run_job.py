@@ -62,6 +62,13 @@ STEP_RESERVE = 35
 # ... or this much, when the step is the next slice of a preview whose
 # engine result this worker holds: storing a slice takes seconds.
 SLICE_RESERVE = 10
+# A step that runs the engine starts only with this much real time left
+# before the watchdog (under worker limits; at most two thirds of the
+# limit): Odoo's cron workers run niced,
+# and on a busy server its 35 s of CPU take twice that.  When the worker's
+# sleep before the cycle is unknown (assumed the longest, 70 s of 120), the
+# step waits for the next cycle, which starts at once.
+ENGINE_REAL_RESERVE = 80
 # Without worker limits (threaded server, tests): a call's fair share.
 THREADED_SECONDS = 60
 # A cron worker pings its watchdog, then sleeps up to 60 s + pid % 10 before
@@ -123,6 +130,12 @@ def _cycle():
         since = last if last is not None and now - last < MAX_SLEEP else now - MAX_SLEEP
         _CYCLE.update(key=soft, start=since)
     return _CYCLE["start"], soft, real
+
+
+def _real_left(cycle):
+    """Seconds of real time left in this cycle before the watchdog."""
+    since, _cpu_limit, real_limit = cycle
+    return (real_limit or THREADED_SECONDS) - (time.monotonic() - since)
 
 
 def _budget_left(cycle):
@@ -414,7 +427,15 @@ class StudentImportRun(models.Model):
                 left = _budget_left(cycle)
                 if run._job_holds_preview():
                     left += STEP_RESERVE - SLICE_RESERVE
+                elif run.state in ("queued", "previewing") and cycle[2] is not None:
+                    reserve = min(ENGINE_REAL_RESERVE, cycle[2] * 2 // 3)
+                    left = min(left, _real_left(cycle) - reserve)
                 if left < 0:
+                    if not done:
+                        # Odoo ends the job's cycle on a call without
+                        # progress: the next call is a new cycle, whatever
+                        # the CPU limit says.
+                        _CYCLE["key"] = None
                     self._job_continue_later(done)
                     return
                 if not run.importer_id._try_lock():
