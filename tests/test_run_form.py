@@ -1,10 +1,13 @@
-"""A run of thousands of lines: its form.
+"""A run of thousands of lines: its form, Cancel, Preview Again and deletion.
 
 A district's first load previews 100,000 students.  The run's form must not
 hold them all (the web client reads every id of a one2many that a form
-shows).  A few thousand lines show it as well as 100,000 do, in seconds.
+shows), and discarding the preview must not delete its lines through the
+ORM, a thousand at a time with look-ups for each thousand.  A few thousand
+lines show both as well as 100,000 do, in seconds.
 """
 
+from odoo.exceptions import AccessError
 from odoo.tests import Form, tagged
 
 from .common import StudentImportCase
@@ -58,6 +61,22 @@ class TestRunForm(StudentImportCase):
         self.env.invalidate_all()
         return Run.browse(run.id).web_read(spec)[0]
 
+    def lines_of(self, run):
+        Line = self.env["student.import.line"]
+        lines = Line.search([("run_id", "=", run.id)])
+        changes = self.env["student.import.change"].search([("line_id.run_id", "=", run.id)])
+        return lines, changes
+
+    def queries(self, action):
+        """The number of SQL queries ``action()`` makes, flushes included."""
+        self.env.flush_all()
+        before = self.env.cr.sql_log_count
+        action()
+        self.env.flush_all()
+        return self.env.cr.sql_log_count - before
+
+    # The form
+
     def test_the_form_sends_one_page_of_lines_errors_and_suspicious_first(self):
         run = self.big_run()
         self.assertEqual(len(run.line_ids), 3005)
@@ -108,3 +127,46 @@ class TestRunForm(StudentImportCase):
         self.assertEqual(run.count_error_open, 0)
         errors = run.line_ids.filtered(lambda line: line.change_type == "error")
         self.assertTrue(all(errors.mapped("excluded")))
+
+    # Discarding a preview
+
+    def test_cancel_deletes_the_lines_without_per_line_work(self):
+        small, big = self.big_run(adds=1000), self.big_run(adds=3000)
+        kept = self.run_file(self.export(changes={"200003": {"homeroom": "R109"}}))
+        self.assertTrue(all(self.lines_of(small)), "lines and field changes to delete")
+        small_queries = self.queries(small.with_user(self.user).action_cancel)
+        big_queries = self.queries(big.with_user(self.user).action_cancel)
+        self.assertEqual(
+            big_queries, small_queries, "Cancel of 3,005 lines as of 1,005 lines: no work per line"
+        )
+        for run in (small, big):
+            self.assertEqual(run.state, "cancelled")
+            lines, changes = self.lines_of(run)
+            self.assertFalse(lines)
+            self.assertFalse(changes, "the field changes went with their lines")
+            self.assertFalse(run.line_ids)
+            self.assertFalse(run.first_line_ids)
+        lines, changes = self.lines_of(kept)
+        self.assertEqual((len(lines), len(changes)), (1, 1), "another run's lines stay")
+
+    def test_preview_again_replaces_the_lines_without_per_line_work(self):
+        small, big = self.big_run(adds=1000), self.big_run(adds=3000)
+        small_queries = self.queries(small.with_user(self.user).action_refresh)
+        big_queries = self.queries(big.with_user(self.user).action_refresh)
+        self.assertEqual(big_queries, small_queries, "no work per line")
+        lines, changes = self.lines_of(big)
+        self.assertEqual(len(lines), 3005, "the new preview's lines, once")
+        self.assertEqual(len(changes), 3, "the homeroom and the two last names")
+        self.assertEqual(big.count_suspicious, 2)
+        self.assertEqual(len(big.first_line_ids), 80)
+        self.assertEqual(big.first_line_ids[0].student_number, "309001")
+
+    def test_deleting_a_run_in_review_deletes_its_lines(self):
+        run = self.big_run(adds=100)
+        with self.assertRaises(AccessError):
+            run.with_user(self.user).unlink()
+        self.assertEqual(len(self.lines_of(run)[0]), 105, "a refused deletion deletes nothing")
+        run.with_user(self.manager).unlink()
+        lines, changes = self.lines_of(run)
+        self.assertFalse(lines)
+        self.assertFalse(changes)
