@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .errors import EngineError
 from .fields import FIELDS
+from .gcpause import collector_paused
 from .limits import LIMITS, Limits
 from .mapping import match_columns
 from .policy import Thresholds
@@ -36,8 +37,14 @@ def load_roster(path):
     # One C call picks a row's values in FIELDS order; a field the file lacks
     # reads the "" appended past the row's last column.
     pick = itemgetter(*(positions.get(name, width) for name in FIELDS))
+    with collector_paused():
+        _add_rows(roster, path, table.rows, pick, width, active_index)
+    return roster
+
+
+def _add_rows(roster, path, table_rows, pick, width, active_index):
     batch, actives, rows = [], [], []
-    for row, cells in table.rows:
+    for row, cells in table_rows:
         if len(cells) < width or type(cells) is not list:
             cells = list(cells) + [""] * (width - len(cells))
         cells.append("")
@@ -57,7 +64,6 @@ def load_roster(path):
             _add_batch(roster, path, batch, actives, rows)
             batch, actives, rows = [], [], []
     _add_batch(roster, path, batch, actives, rows)
-    return roster
 
 
 def _active_flag(path, row, flag):

@@ -164,6 +164,8 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
     cells_of = _tuple_getter([index for index, _f in value_plan])
     functions = [function for _i, function in value_plan]
     slots = range(len(functions))
+    # all(required_of(values)): no required value is blank.
+    required_of = _tuple_getter(required_pos)
 
     first_pos = managed.index("first_name") if "first_name" in managed else None
     last_pos = managed.index("last_name") if "last_name" in managed else None
@@ -171,6 +173,11 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
     known_schools = options.known_school_codes
     want_schools = options.inactivate_missing and options.scope == "schools_in_file"
     schools_in_file = set()
+    school_known = None
+    if known_schools is not None and school_pos is not None:
+
+        def school_known(values):
+            return not values[school_pos] or values[school_pos] in known_schools
 
     index, values, active = roster.index, roster.values, roster.active
     # The file row of each roster student, 0 until seen: machine integers,
@@ -197,12 +204,32 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
             if trust_equal and position is not None:
                 old = old_of(values[position])
                 picked = cells_of(cells)
-                new = list(old)
-                # Only the cells that differ from the stored values (dates
-                # written otherwise, real changes) go through a normaliser;
-                # map(ne) and compress find them without a Python loop.
-                for at in compress(slots, map(ne, picked, old)):
-                    new[at] = functions[at](picked[at])
+                if picked == old:
+                    new = old
+                else:
+                    new = list(old)
+                    # Only the cells that differ from the stored values (dates
+                    # written otherwise, real changes) go through a normaliser;
+                    # map(ne) and compress find them without a Python loop.
+                    for at in compress(slots, map(ne, picked, old)):
+                        new[at] = functions[at](picked[at])
+                    if tuple(new) == old:
+                        new = old
+                # Most rows of a nightly file: an active student, first seen,
+                # unchanged, with every required value and a known school.
+                # Counted here; every other row takes the long way below.
+                if (
+                    new is old
+                    and active[position]
+                    and not seen_row[position]
+                    and all(required_of(new))
+                    and (school_known is None or school_known(new))
+                ):
+                    seen_row[position] = row
+                    if want_schools and school_pos is not None:
+                        schools_in_file.add(new[school_pos])
+                    counts["unchanged"] += 1
+                    continue
             else:
                 new = [function(cells[i]) for i, function in value_plan]
         except InvalidValue:
@@ -279,7 +306,7 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
         if old is None:
             old = old_of(values[position])
         is_active = active[position]
-        if is_active and (tuple(new) == old or all(map(same_text, old, new))):
+        if is_active and (new is old or tuple(new) == old or all(map(same_text, old, new))):
             counts["unchanged"] += 1
             continue
         kind = ChangeType.UPDATE if is_active else ChangeType.REACTIVATE

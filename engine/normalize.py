@@ -183,6 +183,9 @@ def _code(value):
 
 
 def _upper_code(value):
+    # The student number of every row: the common case without a second call.
+    if value.isascii() and value.isprintable() and "." not in value:
+        return value.strip().upper()
     return _code(value).upper()
 
 
@@ -357,9 +360,87 @@ class Normaliser:
             self._functions[field] = function
         return function
 
+    def for_column(self, field):
+        """Return the function that normalises a whole column (a sequence) of ``field``.
+
+        It gives what ``list(map(self.for_field(field), column))`` gives.
+        For the fields whose values are nearly all different (student and
+        guardian numbers, e-mails, names of streets and guardians), a cache
+        does not help and a Python call per value is the cost; when the
+        whole column is plain text already in its canonical form, a few C
+        calls over the joined column say so and the values are kept as they
+        are.  Anything else goes value by value.
+        """
+        function = self.for_field(field)
+        fast = _COLUMN_FAST.get(KINDS[field])
+        if fast is None or not isinstance(function, _FUNCTION_TYPE):
+            return lambda column: list(map(function, column))
+        upper = field in ("student_number", "school_code")
+
+        def normalise_column(column):
+            values = fast(column, upper)
+            return list(map(function, column)) if values is None else values
+
+        return normalise_column
+
     def value(self, field, raw):
         """Normalise one raw value of ``field`` (convenience for callers)."""
         return self.for_field(field)(raw if raw is not None else "")
+
+
+def _plain(column):
+    """``column`` joined with line breaks, when every value is already trimmed plain text.
+
+    Plain: printable (so no line break, control, invisible character or
+    space other than " " inside a value: :func:`clean` has nothing to
+    remove), in NFC, no space at either end of a value and no two spaces in
+    a row.  ``None`` otherwise.  A line break is a starter that composes
+    with nothing, so the joined text is in NFC exactly when every value is.
+    """
+    if not column:
+        return None
+    joined = "\n".join(column)
+    if not (
+        joined.replace("\n", "").isprintable()
+        and (joined.isascii() or unicodedata.is_normalized("NFC", joined))
+        and "  " not in joined
+        and " \n" not in joined
+        and "\n " not in joined
+        and not joined.startswith(" ")
+        and not joined.endswith(" ")
+    ):
+        return None
+    return joined
+
+
+def _text_column(column, _upper):
+    # _collapse() gives a plain value back as it is.
+    return None if _plain(column) is None else list(column)
+
+
+def _code_column(column, upper):
+    # _code() strips and rewrites "12.0"; _upper_code() also upper-cases.
+    joined = _plain(column)
+    if joined is None or "." in joined:
+        return None
+    if upper and joined.upper() != joined:
+        return joined.upper().split("\n")
+    return list(column)
+
+
+def _email_column(column, _upper):
+    # _email() lower-cases and checks the shape of each non-blank address.
+    joined = _plain(column)
+    if joined is None or joined.lower() != joined:
+        return None
+    if not all(map(_EMAIL.match, filter(None, column))):
+        return None
+    return list(column)
+
+
+_COLUMN_FAST = {"name": _text_column, "text": _text_column, "code": _code_column}
+_COLUMN_FAST["email"] = _email_column
+_FUNCTION_TYPE = type(_collapse)
 
 
 TRANSFORMS = ("none", "upper", "lower", "title", "digits", "strip_zeros")

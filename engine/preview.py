@@ -8,6 +8,7 @@ from .checks import Signal, flag_lines, signals, top_reasons
 from .diff import ChangeType, CompareOptions, compare
 from .errors import MappingError
 from .fields import DEFAULT_REQUIRED, FIELDS, KEY
+from .gcpause import collector_paused
 from .limits import Limits, short_name
 from .mapping import listed, match_columns
 from .normalize import Normaliser, transform
@@ -149,7 +150,8 @@ def _run(roster, table, column_map, options, date_order):
         known_school_codes=known_schools,
         inactivate_only=inactivate_only,
     )
-    change_set = compare(roster, table.rows, column_map, normaliser, compare_options)
+    with collector_paused():
+        change_set = compare(roster, table.rows, column_map, normaliser, compare_options)
     return change_set, normaliser.dates
 
 

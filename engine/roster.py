@@ -28,7 +28,7 @@ class Roster:
     they are, make it false.
     """
 
-    __slots__ = ("index", "values", "active", "refs", "normalised", "_functions")
+    __slots__ = ("index", "values", "active", "refs", "normalised", "_functions", "_columns")
 
     def __init__(self):
         self.index = {}
@@ -41,6 +41,7 @@ class Roster:
         # times.  The normalisers' caches also make equal values (dates,
         # grades, first names, schools) one shared string object.
         self._functions = [normaliser.for_field(name) for name in FIELDS]
+        self._columns = [normaliser.for_column(name) for name in FIELDS]
 
     def __len__(self):
         return len(self.values)
@@ -94,35 +95,43 @@ class Roster:
     def add_many(self, raws_list, actives):
         """Add students from tuples of raw text values in FIELDS order.
 
-        What :meth:`add` does for each, a column at a time: ``map`` runs
-        each field's normaliser over a whole column (a cache hit then costs
-        no Python call), and ``zip`` turns the columns back into tuples.
-        Callers pass a few thousand students at a time, so that the columns
-        stay small.  A batch with an invalid value, a blank or repeated
-        student number goes through :meth:`add` one student at a time,
-        which keeps such values as they are or raises the same error, with
-        the failing student's position in ``raws_list`` as its ``offset``.
+        :meth:`add_columns` of the same values, transposed.
+        """
+        if raws_list:
+            self.add_columns(list(zip(*raws_list, strict=True)), actives)
+
+    def add_columns(self, columns, actives):
+        """Add students given as columns: one sequence of raw text values per field of FIELDS.
+
+        What :meth:`add` does for each student, a column at a time: each
+        field's column normaliser (:meth:`~engine.normalize.Normaliser.for_column`)
+        runs over a whole column (a cache hit then costs no Python call, and
+        a column of plain unique values is checked in a few C calls), and
+        ``zip`` turns the columns into the students' tuples.  Callers pass a
+        few thousand students at a time, so that the columns stay small.  A
+        batch with an invalid value, a blank or repeated student number goes
+        through :meth:`add` one student at a time, which keeps such values as
+        they are or raises the same error, with the failing student's
+        position in the batch as its ``offset``.
         """
         start = len(self.values)
         try:
-            columns = [
-                list(map(function, column))
-                for function, column in zip(
-                    self._functions, zip(*raws_list, strict=True), strict=True
-                )
+            normalised = [
+                function(column) for function, column in zip(self._columns, columns, strict=True)
             ]
         except InvalidValue:
-            columns = None
-        if columns:
-            keys = columns[_KEY_POSITION]
+            normalised = None
+        if normalised:
+            keys = normalised[_KEY_POSITION]
             index = self.index
             if all(keys) and len(set(keys)) == len(keys) and not any(map(index.__contains__, keys)):
                 index.update(zip(keys, range(start, start + len(keys)), strict=True))
-                self.values.extend(zip(*columns, strict=True))
-                self.active.extend(1 if active else 0 for active in actives)
+                self.values.extend(zip(*normalised, strict=True))
+                self.active.extend(map(bool, actives))
                 self.refs.extend([None] * len(keys))
                 return
-        for offset, (raws, active) in enumerate(zip(raws_list, actives, strict=True)):
+        students = zip(*columns, strict=True)
+        for offset, (raws, active) in enumerate(zip(students, actives, strict=True)):
             try:
                 self.add(dict(zip(FIELDS, raws, strict=True)), active=active)
             except EngineError as error:

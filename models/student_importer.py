@@ -1,5 +1,4 @@
 import base64
-import gc
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -373,19 +372,11 @@ class StudentImporter(models.Model):
         # The file is judged before the roster is loaded: a refused file costs
         # nothing but its own check.
         self._check_size(len(data), engine.short_name(filename or "upload.csv"))
-        # A district's roster and file are millions of small objects, none
-        # referring back to another: the cyclic garbage collector would scan
-        # them over and over (a tenth of a million students' preview).
-        collecting = gc.isenabled()
-        gc.disable()
+        roster = self.env["student.import.run"]._load_roster(self.company_id)
         try:
-            roster = self.env["student.import.run"]._load_roster(self.company_id)
             return engine.preview(roster, data, filename or "upload.csv", self._preview_options())
         except engine.EngineError as error:
             raise UserError(str(error)) from None
-        finally:
-            if collecting:
-                gc.enable()
 
     def _try_lock(self):
         """Take this importer's job lock for the current transaction.

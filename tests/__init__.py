@@ -21,3 +21,4 @@ from . import test_limits
 from . import test_jobs
 from . import test_ui_jobs
 from . import test_roster_loading
+from . import test_run_form

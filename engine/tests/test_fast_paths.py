@@ -144,3 +144,75 @@ def test_add_many_refuses_a_repeated_or_blank_number_and_says_which():
         # The students before the culprit are in; the roster's first two kept.
         assert {"1", "2"} <= roster.to_dict().keys() >= before.keys()
         assert roster.get("2")[0]["first_name"] == "Ann"
+
+
+# Columns of each kind that the column normalisers look at as a whole: plain
+# ones (taken as they are) and ones with one value that needs work (which
+# must send the whole column the slow way, value by value).
+_COLUMNS = {
+    "student_number": [
+        ["a1", "B2", "303"],
+        ["a1", " b2", "3"],
+        ["12.0", "13"],
+        ["x\u00a0y", "z"],
+    ],
+    "pin": [["0012", "77"], ["12.00", "7"], ["7 ", "8"], ["", "9"]],
+    "street": [
+        ["1 Elm St", "2 Oak Ave"],
+        ["1  Elm St", "x"],
+        ["Calle Peñón 3", "Rue d'Été 4"],
+        ["Rue d'E\u0301te\u0301 4", "y"],
+        ["a\u200bb", "c"],
+        ["a\tb", "c"],
+        ["", "z", ""],
+        [" lead", "x"],
+        ["trail ", "x"],
+        [""],
+    ],
+    "guardian_email": [
+        ["ann@example.org", "bo@mail.example.com", ""],
+        ["Ann@Example.org", "b@x.io"],
+        [" ann@example.org", "b@x.io"],
+        ["ann@example", "b@x.io"],
+        ["ann @example.org", "b@x.io"],
+    ],
+    "guardian_name": [["Ann Lee", "Nguyễn Văn An"], ["Ann\u3000Lee", "x"]],
+}
+
+
+def test_a_column_normalises_as_its_values_do_one_by_one():
+    from engine.normalize import InvalidValue, Normaliser
+
+    normaliser = Normaliser()
+    for field, columns in _COLUMNS.items():
+        one, whole = normaliser.for_field(field), normaliser.for_column(field)
+        for column in columns:
+            try:
+                expected = [one(value) for value in column]
+            except InvalidValue:
+                expected = InvalidValue
+            try:
+                got = whole(tuple(column))
+            except InvalidValue:
+                got = InvalidValue
+            assert got == expected, (field, column)
+
+
+def test_the_garbage_collector_comes_back_after_a_pause():
+    import gc
+
+    from engine.gcpause import collector_paused
+
+    assert gc.isenabled()
+    with collector_paused():
+        assert not gc.isenabled()
+        with collector_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    try:
+        with collector_paused():
+            raise EngineError("boom")
+    except EngineError:
+        pass
+    assert gc.isenabled()
