@@ -136,7 +136,8 @@ class StudentImportRun(models.Model):
     reverted_date = fields.Datetime(readonly=True)
 
     def _compute_count_excluded(self):
-        Line = self.env["student.import.line"]
+        # As superuser, as first_line_ids: the run's lines are the run's company's.
+        Line = self.env["student.import.line"].sudo()
         excluded = dict(
             Line._read_group(
                 [("run_id", "in", self.ids), ("excluded", "=", True)], ["run_id"], ["__count"]
@@ -191,6 +192,8 @@ class StudentImportRun(models.Model):
             raise UserError(
                 self.env._("Applied and reverted runs are the roster's history: keep them.")
             )
+        self.check_access("unlink")
+        self._delete_lines()
         return super().unlink()
 
     # Chatter
@@ -446,6 +449,37 @@ class StudentImportRun(models.Model):
         self.env["student.import.change"].invalidate_model()
         self.invalidate_recordset(["line_ids"])
 
+    def _delete_lines(self):
+        """Delete the runs' lines and their field changes in two statements.
+
+        Cancel, Preview Again and deleting a run drop a whole preview: through
+        the ORM, 100,000 lines are read to mark what depends on them, then
+        deleted a thousand ids at a time, each thousand with its look-ups of
+        XML ids and attachments that lines never have.  Nothing refers to a
+        line but its field changes, which go first, in one statement.  What
+        is left is PostgreSQL's own check of each deleted line for field
+        changes (the foreign key): most of the second that 100,000 lines take.
+        """
+        if not self:
+            return
+        Line, Change = self.env["student.import.line"], self.env["student.import.change"]
+        Line.flush_model()
+        Change.flush_model()
+        self.env.cr.execute(
+            SQL(
+                """DELETE FROM student_import_change change
+                         USING student_import_line line
+                         WHERE change.line_id = line.id AND line.run_id IN %s""",
+                tuple(self.ids),
+            )
+        )
+        self.env.cr.execute(
+            SQL("DELETE FROM student_import_line WHERE run_id IN %s", tuple(self.ids))
+        )
+        Change.invalidate_model()
+        Line.invalidate_model()
+        self.invalidate_recordset(["line_ids", "first_line_ids"])
+
     def _line_summary(self, line, labels):
         """``(summary, changed fields)``: what a reviewer reads in the list."""
         if line.kind is engine.ChangeType.INACTIVATE:
@@ -511,7 +545,7 @@ class StudentImportRun(models.Model):
                         state=run._state_label(),
                     )
                 )
-            run.line_ids.sudo().unlink()
+            run._delete_lines()
             run.sudo().write({"state": "cancelled"})
             run.message_post(body=self.env._("Cancelled: nothing was written."))
         return True
@@ -526,7 +560,10 @@ class StudentImportRun(models.Model):
     def action_exclude_errors(self):
         self.ensure_one()
         self._check_user_may_act()
-        self.line_ids.filtered(lambda line: line.change_type == "error").write({"excluded": True})
+        # The error lines only: a run may hold 100,000 lines.
+        self.env["student.import.line"].search(
+            [("run_id", "=", self.id), ("change_type", "=", "error")]
+        ).write({"excluded": True})
         return True
 
     def action_view_lines(self):

@@ -17,6 +17,11 @@ INTERNAL_FIELDS = {
     "trip_summary",
     "signal_summary",
 }
+# Lines the run's form lists: one page of its list.  The form never holds all
+# of a run's lines: the web client reads every id of a one2many it shows, and
+# sorts them, which is seconds for a first load of 100,000 students; Review
+# Changes pages through them all.
+FORM_LINES = 80
 
 
 class StudentImportRun(models.Model):
@@ -36,6 +41,15 @@ class StudentImportRun(models.Model):
     apply_checklist = fields.Html(compute="_compute_apply_checklist", sanitize=False)
     change_mix = fields.Html(compute="_compute_change_mix", sanitize=False)
     error_notice = fields.Char(compute="_compute_error_notice")
+    first_line_ids = fields.One2many(
+        "student.import.line",
+        compute="_compute_first_line_ids",
+        inverse="_inverse_first_line_ids",
+        string="First Lines",
+        help="The lines to look at first: errors, then suspicious lines, then the others in "
+        "the order of Review Changes, which lists them all.",
+    )
+    first_lines_note = fields.Char(compute="_compute_first_line_ids")
 
     @api.depends("authorization_ids.state", "change_digest")
     @api.depends_context("uid")
@@ -73,6 +87,53 @@ class StudentImportRun(models.Model):
                     "again, or exclude them to apply the rest.",
                     count=count,
                 )
+
+    def _compute_first_line_ids(self):
+        # Each in the preview's order (by change type, then file row), which
+        # the indexes on (run_id, sequence) give without reading the run's
+        # other lines.  Kinds that the preview did not count are not looked
+        # for: until PostgreSQL's statistics have seen a new run, it may walk
+        # all its lines to find none.  As superuser: whoever reads the run
+        # reads its lines (of its company), and the company rule's condition
+        # is one more for PostgreSQL to misjudge.
+        Line = self.env["student.import.line"].sudo()
+        for run in self:
+            lines = Line
+            kinds = (
+                (run.count_error, [("change_type", "=", "error")]),
+                (run.count_suspicious, [("change_type", "!=", "error"), ("suspicious", "=", True)]),
+                (True, [("change_type", "!=", "error"), ("suspicious", "=", False)]),
+            )
+            for counted, domain in kinds:
+                if counted and len(lines) < FORM_LINES:
+                    lines += Line.search(
+                        [("run_id", "=", run.id), *domain],
+                        order="sequence, id",
+                        limit=FORM_LINES - len(lines),
+                    )
+            run.first_line_ids = lines
+            # The preview's counts: counting the stored lines would read them all.
+            total = (
+                run.count_add
+                + run.count_update
+                + run.count_inactivate
+                + run.count_reactivate
+                + run.count_error
+            )
+            run.first_lines_note = False
+            if len(lines) == FORM_LINES and total > FORM_LINES:
+                run.first_lines_note = self.env._(
+                    "The first %(shown)s of %(total)s lines: errors, then suspicious lines, "
+                    "then the others by change type.",
+                    shown=FORM_LINES,
+                    total=f"{total:,}",
+                )
+
+    def _inverse_first_line_ids(self):
+        # Nothing to store on the run: the list's Excluded toggles reach the
+        # lines as commands, which the one2many writes on each line itself
+        # (through the line's own rules).
+        return
 
     # The checklist: errors, then the confirmation, then the authorization
 

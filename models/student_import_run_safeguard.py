@@ -366,7 +366,7 @@ class StudentImportRun(models.Model):
         self._check_in_review()
         importer = self.importer_id
         result = importer._engine_preview(self.attachment_id.raw, self.file_name)
-        self.line_ids.sudo().unlink()
+        self._delete_lines()
         self.sudo().write(self._preview_values(self.company_id, result))
         self._insert_lines(result.lines)
         if self.requires_authorization:
