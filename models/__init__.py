@@ -1,3 +1,4 @@
+from . import ir_attachment
 from . import school_company_mixin
 from . import school_site
 from . import school_student

@@ -10,7 +10,7 @@ The work is cut into *steps*, each in a transaction of its own that is
 committed (the one place of this addon that commits: that is the design of
 a batch job, and a step that dies is simply done again):
 
-- a preview stores its lines 25,000 at a time; the engine's result is kept
+- a preview stores its lines 50,000 at a time; the engine's result is kept
   in the worker's memory between steps, and computed again (it is
   deterministic) when another worker or a restarted server takes over;
 - an Apply *stages* the students it adds, 20,000 lines per step, as archived
@@ -50,12 +50,25 @@ THRESHOLD_PARAM = "school_student_import.job_threshold_rows"
 CRON_XMLID = "school_student_import.ir_cron_student_import_jobs"
 # Lines stored per preview step, students staged per apply step: a few
 # seconds of one worker each (a preview's first step also runs the engine).
-PREVIEW_SLICE = 25000
+# A nightly file of a million students (3% of changes, 31,000 lines) is
+# stored by its first step: a second step on another worker would run the
+# engine again.
+PREVIEW_SLICE = 50000
 APPLY_SLICE = 20000
 # A step starts only when this much CPU time and real time is left in the
-# worker's cycle: the largest step (the engine on 300,000 rows, then a slice)
-# takes about 25 s of CPU.
+# worker's cycle: the largest step (the engine on a million rows, then a
+# slice) takes about 35 s of CPU.
 STEP_RESERVE = 35
+# ... or this much, when the step is the next slice of a preview whose
+# engine result this worker holds: storing a slice takes seconds.
+SLICE_RESERVE = 10
+# A step that runs the engine starts only with this much real time left
+# before the watchdog (under worker limits; at most two thirds of the
+# limit): Odoo's cron workers run niced,
+# and on a busy server its 35 s of CPU take twice that.  When the worker's
+# sleep before the cycle is unknown (assumed the longest, 70 s of 120), the
+# step waits for the next cycle, which starts at once.
+ENGINE_REAL_RESERVE = 80
 # Without worker limits (threaded server, tests): a call's fair share.
 THREADED_SECONDS = 60
 # A cron worker pings its watchdog, then sleeps up to 60 s + pid % 10 before
@@ -117,6 +130,12 @@ def _cycle():
         since = last if last is not None and now - last < MAX_SLEEP else now - MAX_SLEEP
         _CYCLE.update(key=soft, start=since)
     return _CYCLE["start"], soft, real
+
+
+def _real_left(cycle):
+    """Seconds of real time left in this cycle before the watchdog."""
+    since, _cpu_limit, real_limit = cycle
+    return (real_limit or THREADED_SECONDS) - (time.monotonic() - since)
 
 
 def _budget_left(cycle):
@@ -280,8 +299,17 @@ class StudentImportRun(models.Model):
                 "job_message": self.env._("Waiting for a worker"),
             }
         )
-        run.attachment_id = self.env["ir.attachment"].create(
-            {"name": filename or "upload", "raw": data, "res_model": self._name, "res_id": run.id}
+        run.attachment_id = (
+            self.env["ir.attachment"]
+            .with_context(student_import_file=True)
+            .create(
+                {
+                    "name": filename or "upload",
+                    "raw": data,
+                    "res_model": self._name,
+                    "res_id": run.id,
+                }
+            )
         )
         # A queued run is a record people see and name: numbered at once.
         run._take_number()
@@ -408,7 +436,18 @@ class StudentImportRun(models.Model):
                 run = self._job_next(busy)
                 if not run:
                     break
-                if _budget_left(cycle) < 0:
+                left = _budget_left(cycle)
+                if run._job_holds_preview():
+                    left += STEP_RESERVE - SLICE_RESERVE
+                elif run.state in ("queued", "previewing") and cycle[2] is not None:
+                    reserve = min(ENGINE_REAL_RESERVE, cycle[2] * 2 // 3)
+                    left = min(left, _real_left(cycle) - reserve)
+                if left < 0:
+                    if not done:
+                        # Odoo ends the job's cycle on a call without
+                        # progress: the next call is a new cycle, whatever
+                        # the CPU limit says.
+                        _CYCLE["key"] = None
                     self._job_continue_later(done)
                     return
                 if not run.importer_id._try_lock():
@@ -548,6 +587,15 @@ class StudentImportRun(models.Model):
                 )
 
     # Preview steps
+
+    def _job_holds_preview(self):
+        """Whether this worker holds the engine's result of this run's preview:
+        its next step stores a slice without running the engine."""
+        self.ensure_one()
+        cached = _PREVIEW_CACHE.get(self.id)
+        return bool(
+            cached and self.state == "previewing" and cached[0] == self.sudo().change_digest
+        )
 
     def _job_preview_step(self):
         self.ensure_one()

@@ -33,6 +33,7 @@ class StudentImportRun(models.Model):
             run.attachment_id = (
                 self.env["ir.attachment"]
                 .sudo()
+                .with_context(student_import_file=True)
                 .create({"name": filename, "raw": data, "res_model": self._name, "res_id": run.id})
             )
         run.message_post(

@@ -20,4 +20,5 @@ from . import test_code_race
 from . import test_limits
 from . import test_jobs
 from . import test_ui_jobs
+from . import test_roster_loading
 from . import test_run_form

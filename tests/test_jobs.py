@@ -6,6 +6,7 @@ cron worker runs it (``method_direct_trigger()``); each of its steps runs
 in a savepoint here, where the server commits it.
 """
 
+import time
 from datetime import timedelta
 from unittest.mock import patch
 
@@ -112,6 +113,42 @@ class TestJobs(StudentImportCase):
         self.assertEqual(len(trigger), 1, "the job triggers itself for the next cycle")
         self.run_jobs()
         self.assertEqual(run.state, "review")
+
+    def test_the_next_slice_of_a_preview_held_in_memory_needs_a_smaller_reserve(self):
+        run = self.run_file(self.night)
+        # Enough of the cycle for a slice, not for the engine.
+        tight = job.SLICE_RESERVE - job.STEP_RESERVE + 1
+        with (
+            patch.object(job, "PREVIEW_SLICE", 2),
+            patch.object(job, "_budget_left", lambda cycle: tight),
+        ):
+            self.run_jobs()
+            self.assertEqual(run.state, "queued", "the engine's step waits for a fresh cycle")
+            run._job_step()  # the engine's step, in a fresh cycle
+            self.assertTrue(run._job_holds_preview())
+            self.run_jobs()
+        self.assertEqual(run.state, "review", "the slices went on in the same cycle")
+        self.assertEqual(len(run.line_ids), 6)
+        self.assertFalse(run._job_holds_preview())
+
+    def test_the_engine_waits_for_a_cycle_with_the_real_time_it_needs(self):
+        run = self.run_file(self.night)
+        now = time.monotonic()
+        # Under worker limits (120 s of real time), after the longest sleep.
+        with (
+            patch.object(job, "_cycle", lambda: (now - job.MAX_SLEEP, 1000, 120)),
+            patch.object(job, "_budget_left", lambda cycle: 100),
+        ):
+            job._CYCLE["key"] = 42
+            self.run_jobs()
+            self.assertEqual(run.state, "queued", "50 s left: the engine would be cut short")
+            self.assertIsNone(job._CYCLE["key"], "the next call is a new cycle")
+        with (
+            patch.object(job, "_cycle", lambda: (time.monotonic(), 1000, 120)),
+            patch.object(job, "_budget_left", lambda cycle: 100),
+        ):
+            self.run_jobs()
+        self.assertEqual(run.state, "review", "a fresh cycle runs it")
 
     def test_a_bad_big_file_fails_with_the_reason_and_keeps_the_file(self):
         data = b"Name,Grade\n" + b"Someone,3\n" * 10

@@ -1,0 +1,75 @@
+"""Reading the roster for a preview: what the engine gets, page by page."""
+
+from unittest.mock import patch
+
+from odoo.tests import tagged
+
+from ..models import student_import_run as run_module
+from .common import StudentImportCase
+
+
+@tagged("post_install", "-at_install")
+class TestRosterLoading(StudentImportCase):
+    def roster(self):
+        return self.env["student.import.run"]._load_roster(self.company)
+
+    def test_pages_give_the_roster_of_one_query(self):
+        self.student("200001").write({"middle_name": "Ann", "email": "a@example.org"})
+        whole = self.roster()
+        with patch.object(run_module, "ROSTER_PAGE", 3):
+            paged = self.roster()
+        self.assertEqual(len(whole), 41)
+        self.assertEqual(paged.to_dict(), whole.to_dict())
+        self.assertEqual(sorted(paged.refs), sorted(whole.refs))
+        for number in ("200001", "209999"):
+            values, active, ref = paged.get(number)
+            self.assertEqual(ref, self.student(number).id)
+            self.assertEqual(active, number != "209999", "archived students are read too")
+        values = paged.get("200001")[0]
+        self.assertEqual(values["middle_name"], "Ann")
+        self.assertEqual(values["school_code"], "LIN")
+        self.assertEqual(values["birthdate"], "2020-01-10", "dates as ISO text")
+        self.assertEqual(values["pin"], "", "blanks as empty text")
+        self.assertFalse(paged.normalised, "stored values are normalised again by the engine")
+
+    def test_equal_values_are_one_object(self):
+        with patch.object(run_module, "SHARE_FROM", 0):
+            roster = self.roster()
+        grades = {}
+        for values in roster.values:
+            grades.setdefault(values[6], []).append(values[6])
+        for same in grades.values():
+            self.assertTrue(all(value is same[0] for value in same))
+
+    def test_staged_students_are_no_part_of_the_roster(self):
+        run = self.run_file(self.export())
+        self.student("200001").sudo().write({"import_stage_run_id": run.id})
+        self.assertIsNone(self.roster().get("200001"))
+
+
+@tagged("post_install", "-at_install")
+class TestRosterFingerprint(StudentImportCase):
+    def fingerprint(self):
+        return self.env["student.import.run"]._roster_fingerprint(self.company)
+
+    def test_every_change_the_engine_sees_changes_it(self):
+        before = self.fingerprint()
+        self.assertEqual(before, self.fingerprint())
+        self.assertRegex(before, r"^(r2|t1):41:-?\d+$")
+        self.student("200001").write({"homeroom": "R999"})
+        edited = self.fingerprint()
+        self.assertNotEqual(edited, before)
+        self.student("200001").write({"homeroom": "R100"})
+        self.assertEqual(self.fingerprint(), before, "content, not the time of the write")
+        self.lincoln.code = "LNC"
+        self.assertNotEqual(self.fingerprint(), before, "a school's code is part of it")
+        self.lincoln.code = "LIN"
+        self.student("209999").active = True
+        self.assertNotEqual(self.fingerprint(), before)
+
+    def test_an_import_file_is_not_indexed_for_attachment_search(self):
+        run = self.run_file(self.export())
+        self.assertEqual(run.attachment_id.raw, self.export())
+        self.assertFalse(run.attachment_id.index_content)
+        other = self.env["ir.attachment"].create({"name": "notes.txt", "raw": b"hello world"})
+        self.assertIn("hello", other.index_content, "other text files still are")
