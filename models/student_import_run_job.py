@@ -186,6 +186,18 @@ class StudentImportRun(models.Model):
     )
     apply_approver_id = fields.Many2one("res.users", string="Scheduled By", readonly=True)
 
+    preview_done = fields.Boolean(
+        compute="_compute_preview_done",
+        help="The run has a preview to show: not queued or previewing, nor failed before it.",
+    )
+
+    @api.depends("state", "failed_step")
+    def _compute_preview_done(self):
+        for run in self:
+            run.preview_done = run.state not in ("queued", "previewing") and not (
+                run.state == "failed" and run.failed_step != "apply"
+            )
+
     @api.depends("job_done", "job_total")
     def _compute_job_progress(self):
         for run in self:

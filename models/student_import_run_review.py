@@ -236,7 +236,9 @@ class StudentImportRun(models.Model):
             return self.env._("%(n)s h ago", n=minutes // 60)
         return self.env._("%(n)s days ago", n=minutes // (24 * 60))
 
-    @api.depends("state", "count_error_open", "confirmation_state", "authorization_state")
+    @api.depends(
+        "state", "count_error_open", "confirmation_state", "authorization_state", "apply_at"
+    )
     def _compute_apply_checklist(self):
         for run in self:
             if run.state != "review":
@@ -256,7 +258,12 @@ class StudentImportRun(models.Model):
                 for done, text in items
             )
             left = [text for done, text in items if not done]
-            tail = self.env._("Then press Apply.") if left else self.env._("Ready: press Apply.")
+            if run.apply_at:
+                tail = self.env._("Scheduled: the system applies it at the time above.")
+            elif left:
+                tail = self.env._("Then press Apply.")
+            else:
+                tail = self.env._("Ready: press Apply.")
             run.apply_checklist = Markup(
                 '<div class="o_student_import_checklist"><strong>{title}</strong>'
                 '<ul class="list-unstyled mb-0">{rows}<li class="text-muted">{tail}</li></ul>'

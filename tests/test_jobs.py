@@ -67,10 +67,12 @@ class TestJobs(StudentImportCase):
         self.assertFalse(run.line_ids)
         self.assertEqual(run.attachment_id.raw, self.night, "the file is kept for the job")
         self.assertEqual(run.job_user_id, self.user)
+        self.assertFalse(run.preview_done, "no figures nor lines are shown before the preview")
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)]))
         with patch.object(job, "PREVIEW_SLICE", 2):  # several steps, several slices
             self.run_jobs()
         self.assertEqual(run.state, "review")
+        self.assertTrue(run.preview_done)
         self.assertEqual((run.job_done, run.job_total), (6, 6))
         self.assertEqual(run.job_progress, 100)
         self.set_threshold(100000)
@@ -154,6 +156,7 @@ class TestJobs(StudentImportCase):
         self.run_jobs()
         self.assertEqual(run.state, "failed")
         self.assertEqual(run.failed_step, "preview")
+        self.assertFalse(run.preview_done, "a failed preview shows its reason, not empty figures")
         self.assertIn("student number", run.failure_reason.lower())
         self.assertFalse(run.line_ids)
         self.assertEqual(run.attachment_id.raw, data)
@@ -238,6 +241,7 @@ class TestJobs(StudentImportCase):
         self.assertEqual(calls, [True, True], "two slices staged, the second one died")
         self.assertEqual(run.state, "failed")
         self.assertEqual(run.failed_step, "apply")
+        self.assertTrue(run.preview_done, "a failed Apply still shows what it was to write")
         self.assertIn("worker lost its database connection", run.failure_reason)
         self.assertEqual(self.staged(), 0, "the staged student went with the failure")
         self.assertEqual(self.snapshot(), before)
@@ -342,6 +346,9 @@ class TestApprovalFinishesTheJob(StudentImportCase):
         decision.action_approve()
         self.assertEqual((run.state, run.apply_at), ("review", at))
         self.assertEqual(run.apply_approver_id, self.approver)
+        checklist = run.with_user(self.user).apply_checklist
+        self.assertIn("Scheduled: the system applies it", checklist)
+        self.assertNotIn("press Apply", checklist)
         trigger = self.env["ir.cron.trigger"].search([("cron_id", "=", self.cron.id)])
         self.assertIn(at, trigger.mapped("call_at"))
         with self.assertRaisesRegex(UserError, "scheduled to be applied at"):

@@ -31,6 +31,11 @@ registry.category("web_tour.tours").add("school_student_import_job", {
             },
         },
         {
+            content: "Nothing to count yet: no figures, no empty list of lines",
+            trigger:
+                ".o_form_view:not(:has([name=change_mix])):not(:has(button[name=action_view_lines]))",
+        },
+        {
             content: "The review screen comes by itself when the job is done",
             trigger: `${CURRENT}:contains(Review)`,
             timeout: 60000,
