@@ -216,3 +216,54 @@ def test_the_garbage_collector_comes_back_after_a_pause():
     except EngineError:
         pass
     assert gc.isenabled()
+
+
+def stored_columns(*students):
+    return [tuple(column) for column in zip(*students, strict=True)]
+
+
+def test_stored_students_keep_the_fast_path_unless_a_value_is_not_canonical():
+    plain = canonical("A1", "Ann", "Lee")
+    typed = canonical("A2", "Bo  Lee", "Lee")  # two spaces, typed in a form
+    old_grade = canonical("A3", "Cy", "Lee", grade="Z9")  # no longer a valid grade
+    short = canonical("A4", "Di", "Lee", grade="3")  # valid, but not as the engine writes it
+    roster = Roster()
+    roster.add_stored(
+        stored_columns(plain, typed, old_grade, short), [1, 1, 0, 1], [11, 12, 13, 14]
+    )
+    assert roster.normalised
+    assert roster.unnormal == {1, 2, 3}
+    # What the roster keeps is what the database holds, whatever the case.
+    assert roster.get("A2") == (dict(zip(FIELDS, typed, strict=True)), True, 12)
+    assert roster.get("A3")[0]["grade"] == "Z9" and roster.get("A3")[1] is False
+    assert roster.get("A4")[0]["grade"] == "3"
+    assert roster.get("A1")[0]["grade"] == "03"
+    assert roster.refs == [11, 12, 13, 14]
+
+
+def test_a_stored_value_equal_to_the_file_cell_is_still_normalised_when_not_canonical():
+    """A file repeating a typed "Bo  Lee" shows the change to "Bo Lee"; "Ann" stays unchanged."""
+    roster = Roster()
+    roster.add_stored(
+        stored_columns(canonical("1", "Ann", "Lee"), canonical("2", "Bo  Lee", "Lee")),
+        [1, 1],
+        [1, 2],
+    )
+    result = run(roster, "1,Ann,Lee,3,", "2,Bo  Lee,Lee,03,")
+    lines = {line.key: line for line in result.lines}
+    assert result.counts["unchanged"] == 1
+    assert [(c.field, c.old, c.new) for c in lines["2"].changes] == [
+        ("first_name", "Bo  Lee", "Bo Lee")
+    ]
+
+
+def test_add_stored_refuses_a_repeated_number():
+    roster = Roster()
+    try:
+        roster.add_stored(
+            stored_columns(canonical("1", "A", "B"), canonical("1", "C", "D")), [1, 1], [1, 2]
+        )
+    except EngineError as error:
+        assert "student number '1' twice" in str(error)
+    else:
+        raise AssertionError("add_stored accepted a repeated number")
