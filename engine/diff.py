@@ -180,8 +180,6 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
             return not values[school_pos] or values[school_pos] in known_schools
 
     index, values, active = roster.index, roster.values, roster.active
-    # Students whose stored values are not all canonical: always normalised.
-    unnormal = roster.unnormal
     # The file row of each roster student, 0 until seen: machine integers,
     # not a million int objects.
     seen_row = array("q", bytes(8 * len(values)))
@@ -203,7 +201,7 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
         try:
             key = key_fn(cells[key_col])
             position = index.get(key)
-            if trust_equal and position is not None and position not in unnormal:
+            if trust_equal and position is not None:
                 old = old_of(values[position])
                 picked = cells_of(cells)
                 if picked == old:

@@ -1,7 +1,6 @@
 """The roster: the students already known, as compact normalised tuples."""
 
-from itertools import compress
-from operator import itemgetter, ne
+from operator import itemgetter
 
 from .errors import EngineError
 from .fields import FIELDS, KEY
@@ -10,7 +9,6 @@ from .normalize import InvalidValue, Normaliser
 _KEY_POSITION = FIELDS.index(KEY)
 # A roster file with every field gives records with every key: one C call.
 _all_fields = itemgetter(*FIELDS)
-_key_of = itemgetter(_KEY_POSITION)
 
 
 class Roster:
@@ -27,21 +25,10 @@ class Roster:
     :func:`~engine.diff.compare` may take a file cell equal to the stored
     value as already normal, without normalising it.  Values given to
     :meth:`add_canonical`, and invalid values that :meth:`add` keeps as
-    they are, make it false.  :attr:`unnormal` holds the positions of the
-    students that :meth:`add_stored` kept as stored because a value is not
-    canonical: only their cells are always normalised.
+    they are, make it false.
     """
 
-    __slots__ = (
-        "index",
-        "values",
-        "active",
-        "refs",
-        "normalised",
-        "unnormal",
-        "_functions",
-        "_columns",
-    )
+    __slots__ = ("index", "values", "active", "refs", "normalised", "_functions", "_columns")
 
     def __init__(self):
         self.index = {}
@@ -49,7 +36,6 @@ class Roster:
         self.active = bytearray()
         self.refs = []
         self.normalised = True
-        self.unnormal = set()
         normaliser = Normaliser(date_order="auto")
         # Looked up once, not per student and field: add() runs a million
         # times.  The normalisers' caches also make equal values (dates,
@@ -74,56 +60,6 @@ class Roster:
         # typed "Ann  Lee" in the form), so compare() must normalise every cell.
         self.normalised = False
         self._append(values, active, ref)
-
-    def add_stored(self, columns, actives, refs):
-        """Add students as a database stores them: one column of text per field of FIELDS.
-
-        Blanks are ``""``.  Most stored values came out of the engine (an
-        earlier import), but a person may have typed ``"Ann  Lee"`` in a
-        form.  Each column goes through its field's column normaliser (a few
-        C calls for a column of plain unique values, a cache lookup a value
-        for the others); a student with a value that its normaliser would
-        change or refuses keeps every value as stored and is listed in
-        :attr:`unnormal`, whose file cells :func:`~engine.diff.compare`
-        always normalises.  The others get the normalised values, which are
-        the stored ones, as one shared string per repeated value (a
-        district's dates, grades and first names).  The roster stays
-        :attr:`normalised`.
-        """
-        count = len(refs)
-        if not count:
-            return
-        normalised, odd = [], set()
-        slots = range(count)
-        for column_function, function, column in zip(
-            self._columns, self._functions, columns, strict=True
-        ):
-            try:
-                values = column_function(column)
-            except InvalidValue:
-                values = []
-                for at, raw in enumerate(column):
-                    try:
-                        values.append(function(raw))
-                    except InvalidValue:
-                        values.append(raw)
-                        odd.add(at)
-            odd.update(compress(slots, map(ne, values, column)))
-            normalised.append(values)
-        students = list(zip(*normalised, strict=True))
-        for at in odd:
-            students[at] = tuple(column[at] for column in columns)
-        start = len(self.values)
-        keys = list(map(_key_of, students))
-        index = self.index
-        if len(set(keys)) != count or any(map(index.__contains__, keys)):
-            for student, active, ref in zip(students, actives, refs, strict=True):
-                self._append(student, active, ref)  # raises on the repeated number
-        index.update(zip(keys, range(start, start + count), strict=True))
-        self.values.extend(students)
-        self.active.extend(map(bool, actives))
-        self.refs.extend(refs)
-        self.unnormal.update(start + at for at in odd)
 
     def add(self, record, active=True, ref=None):
         """Add a student from a dict of field -> raw value, normalising it.
