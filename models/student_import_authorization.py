@@ -63,7 +63,7 @@ class StudentImportAuthorization(models.Model):
     # What Support's desk shows of the run, without opening it.
     importer_id = fields.Many2one(related="run_id.importer_id")
     run_state = fields.Selection(related="run_id.state", string="Run State")
-    count_add = fields.Integer(related="run_id.count_add")
+    count_add = fields.Integer(related="run_id.count_add", string="Students Added")
     count_reactivate = fields.Integer(related="run_id.count_reactivate")
     pct_add = fields.Float(related="run_id.pct_add", digits=(5, 1))
     count_suspicious = fields.Integer(related="run_id.count_suspicious")

@@ -246,6 +246,27 @@ class StudentImportRun(models.Model):
     # Reading the roster
 
     @api.model
+    def _attach_file(self, data, filename):
+        """The run's file as an attachment of the run, kept out of attachment search.
+
+        Odoo would copy a text file's content into ``index_content``: a
+        second copy of a 150 MB export in the database, and every PIN
+        searchable (``models/ir_attachment.py``).
+        """
+        self.ensure_one()
+        return (
+            self.env["ir.attachment"]
+            .with_context(student_import_file=True)
+            .create(
+                {
+                    "name": filename or "upload",
+                    "raw": data,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
+        )
+
     def _load_roster(self, company):
         """Return an :class:`engine.Roster` of ``company``'s students, archived too.
 
@@ -376,19 +397,7 @@ class StudentImportRun(models.Model):
                 **self._preview_values(importer.company_id, result),
             }
         )
-        attachment = (
-            self.env["ir.attachment"]
-            .with_context(student_import_file=True)
-            .create(
-                {
-                    "name": filename or "upload",
-                    "raw": data,
-                    "res_model": self._name,
-                    "res_id": run.id,
-                }
-            )
-        )
-        run.sudo().attachment_id = attachment
+        run.sudo().attachment_id = run._attach_file(data, filename)
         run._insert_lines(result.lines)
         run._take_number()
         run = run.with_env(self.env)

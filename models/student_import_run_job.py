@@ -299,18 +299,7 @@ class StudentImportRun(models.Model):
                 "job_message": self.env._("Waiting for a worker"),
             }
         )
-        run.attachment_id = (
-            self.env["ir.attachment"]
-            .with_context(student_import_file=True)
-            .create(
-                {
-                    "name": filename or "upload",
-                    "raw": data,
-                    "res_model": self._name,
-                    "res_id": run.id,
-                }
-            )
-        )
+        run.attachment_id = run._attach_file(data, filename)
         # A queued run is a record people see and name: numbered at once.
         run._take_number()
         return run

@@ -30,12 +30,7 @@ class StudentImportRun(models.Model):
             }
         )
         if data:
-            run.attachment_id = (
-                self.env["ir.attachment"]
-                .sudo()
-                .with_context(student_import_file=True)
-                .create({"name": filename, "raw": data, "res_model": self._name, "res_id": run.id})
-            )
+            run.attachment_id = run.sudo()._attach_file(data, filename)
         run.message_post(
             body=self.env._("%(file)s could not be read: %(reason)s", file=filename, reason=reason)
         )

@@ -16,9 +16,11 @@ class StudentImportAuthorize(models.TransientModel):
         related="run_id.pending_request_id.requester_id", compute_sudo=False
     )
     pending_date = fields.Datetime(
-        related="run_id.pending_request_id.create_date", compute_sudo=False
+        related="run_id.pending_request_id.create_date", compute_sudo=False, string="Requested On"
     )
-    pending_comment = fields.Text(related="run_id.pending_request_id.comment", compute_sudo=False)
+    pending_comment = fields.Text(
+        related="run_id.pending_request_id.comment", compute_sudo=False, string="Request Comment"
+    )
     comment = fields.Text(help="Why are so many students added? Support reads this.")
     code = fields.Char(string="Approval Code")
 
