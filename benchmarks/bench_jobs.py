@@ -351,6 +351,12 @@ def scenario(args, data, rows, memory):
     )
     support("student.import.authorization", "action_approve", [request], "Approved")
     phases.append(("confirm, request, approve now (3 requests)", time.monotonic() - t))
+    state, students = apply_job(call, admin, company, clerk, wait_state, run, phases, total)
+    return {"phases": phases, "state": state, "students": students, "expected": rows}
+
+
+def apply_job(call, admin, company, clerk, wait_state, run, phases, total):
+    """Wait for the apply job of ``run``, time it; return its state and the district's size."""
     t = time.monotonic()
     wait_state(run, ("done", "failed"), "the Apply")
     phases.append(("apply job (applying -> applied)", time.monotonic() - t))
@@ -366,7 +372,7 @@ def scenario(args, data, rows, memory):
         [("company_id", "=", company)],
         context={"active_test": False},
     )
-    return {"phases": phases, "state": final["state"], "students": students, "expected": rows}
+    return final["state"], students
 
 
 def nightly(args, data, roster_path, expected, memory, socket_dir):
@@ -456,24 +462,10 @@ def nightly(args, data, roster_path, expected, memory, socket_dir):
     elif not read["requires_confirmation"]:
         clerk("student.import.run", "action_apply", [run])
     phases.append(("safeguards, Apply (the requests)", time.monotonic() - t))
-    t = time.monotonic()
-    wait_state(run, ("done", "failed"), "the Apply")
-    phases.append(("apply job (applying -> applied)", time.monotonic() - t))
-    phases.append(("total, Run Now to applied", time.monotonic() - total))
-    final = clerk("student.import.run", "read", [run], ["state", "failure_reason"])[0]
-    if final["state"] != "done":
-        print(f"  the Apply failed: {final['failure_reason']}")
-    students = call(
-        admin,
-        "admin",
-        "school.student",
-        "search_count",
-        [("company_id", "=", company)],
-        context={"active_test": False},
-    )
+    state, students = apply_job(call, admin, company, clerk, wait_state, run, phases, total)
     return {
         "phases": phases,
-        "state": final["state"],
+        "state": state,
         "students": students,
         "expected": seeded + read["count_add"],
     }
