@@ -129,6 +129,38 @@ def test_duplicate_numbers_make_every_occurrence_an_error(roster):
     assert result.counts["inactivate"] == 0
 
 
+def test_a_number_repeated_next_to_itself_or_far_after_an_error_row(roster):
+    # Unchanged rows are counted on a short path: a repeat right after its
+    # row, a repeat of an unchanged row further down, and a repeat of a row
+    # with a bad value all make every occurrence an error.
+    result = run(
+        roster,
+        SAME[0],
+        SAME[0],
+        SAME[1],
+        "1003,Cara,Nguyen,14,1/20/2019,EL2",
+        SAME[2],
+        SAME[1],
+    )
+    errors = sorted((line.row, line.key) for line in result.lines if line.kind is ChangeType.ERROR)
+    assert errors == [(2, "1001"), (3, "1001"), (4, "1002"), (5, "1003"), (6, "1003"), (7, "1002")]
+    assert result.counts["unchanged"] == 0 and result.counts["error"] == 6
+    row_5 = next(line for line in result.lines if line.row == 5)
+    assert row_5.errors[-1] == (
+        "Row 5, column 'Grade_Level': '14' is not a grade (use PK, KG or 1 to 12)"
+    )
+
+
+def test_a_row_equal_to_a_student_without_a_required_value_is_an_error():
+    # The roster may hold a student without a last name (typed so long
+    # ago); a file that repeats the blank is still refused on that row.
+    roster = make_roster(("1001", "Ann", "", "3", "2016-04-02", "EL1"))
+    result = run(roster, "1001,Ann,,3,2016-04-02,EL1")
+    [line] = result.lines
+    assert line.kind is ChangeType.ERROR
+    assert line.errors == ["Row 2, column 'Last_Name': Last Name is required but blank"]
+
+
 def test_an_error_row_protects_its_student_from_inactivation(roster):
     result = run(roster, *SAME[:2], "1003,Cara,Nguyen,K,not a date,EL2")
     assert result.counts["inactivate"] == 0 and result.counts["error"] == 1
