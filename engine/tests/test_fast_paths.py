@@ -6,6 +6,8 @@ the cases where that shortcut would be wrong.
 """
 
 from helpers import csv_bytes
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import ChangeType, PreviewOptions, Roster, preview
 from engine.errors import EngineError
@@ -175,8 +177,25 @@ _COLUMNS = {
         [" ann@example.org", "b@x.io"],
         ["ann@example", "b@x.io"],
         ["ann @example.org", "b@x.io"],
+        ["a@b..c", "b@x.io"],
+        ["@x.io", "b@x.io"],
+        ["a@.io", "b@x.io"],
+        ["a@x.", "b@x.io"],
+        ["a@b@c.d", "b@x.io"],
+        ["a@@x.io", "b@x.io"],
+        ["a@x.io", "bx.io", "c@@d.e"],
+        ["a@x\x01.io", "b@x.io"],
+        ["a@x.io\nb", "b@x.io"],
+        ["ä@x.io", "b@x.io"],
+        ["a.b@c.d", "", "e@f.gh"],
     ],
-    "guardian_name": [["Ann Lee", "Nguyễn Văn An"], ["Ann\u3000Lee", "x"]],
+    "guardian_name": [
+        ["Ann Lee", "Nguyễn Văn An"],
+        ["Ann\u3000Lee", "x"],
+        ["Ann\nLee", "x"],
+        ["Ann\rLee", "x"],
+        ["Ann\x7fLee", "x"],
+    ],
 }
 
 
@@ -196,6 +215,26 @@ def test_a_column_normalises_as_its_values_do_one_by_one():
             except InvalidValue:
                 got = InvalidValue
             assert got == expected, (field, column)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["guardian_email", "street", "student_number", "guardian_name"]),
+    st.lists(st.text(alphabet="aZ.@ \n\t\x7f\u00e9\u0301\u00a0-1", max_size=8), max_size=6),
+)
+def test_any_column_normalises_as_its_values_do_one_by_one(field, column):
+    from engine.normalize import InvalidValue, Normaliser
+
+    normaliser = Normaliser()
+    try:
+        expected = [normaliser.for_field(field)(value) for value in column]
+    except InvalidValue:
+        expected = InvalidValue
+    try:
+        got = normaliser.for_column(field)(column)
+    except InvalidValue:
+        got = InvalidValue
+    assert got == expected
 
 
 def test_the_garbage_collector_comes_back_after_a_pause():
