@@ -115,3 +115,41 @@ def test_the_counts_add_up_to_the_rows_and_the_roster(case, keep_missing):
     kinds = {line.kind for line in result.lines}
     assert ChangeType.UNCHANGED not in kinds
     assert len(result.lines) == sum(v for k, v in counts.items() if k != "unchanged")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario(), st.booleans())
+def test_a_roster_of_stored_values_previews_as_one_of_normalised_values(case, odd):
+    # The addon gives the engine its stored values as they are
+    # (add_canonical); the engine checks them before it trusts them.  With
+    # or without a value that is not canonical, the preview is the same as
+    # that of a roster built from the same students by the normalisers, but
+    # for that value's own change.
+    roster, rows, _bad = case
+    normalised = load(roster)
+    stored = Roster()
+    for key, position in normalised.index.items():
+        values = normalised.values[position]
+        stored.add_canonical(values, active=bool(normalised.active[position]), ref=key)
+    data = as_csv(rows)
+    expected = preview(normalised, data, "export.csv")
+    assert _lines(preview(stored, data, "export.csv")) == _lines(expected)
+    if odd and normalised.values:
+        # The last student's first name typed with a trailing space.
+        odd_roster = Roster()
+        for at, values in enumerate(normalised.values):
+            if at == len(normalised.values) - 1:
+                values = (values[0], values[1] + " ", *values[2:])
+            odd_roster.add_canonical(values, active=bool(normalised.active[at]), ref=values[0])
+        got = preview(odd_roster, data, "export.csv")
+        last = normalised.values[-1][0]
+        assert [line for line in _lines(got) if line[1] != last] == [
+            line for line in _lines(expected) if line[1] != last
+        ]
+
+
+def _lines(result):
+    return sorted(
+        (line.kind.value, line.key, line.row, tuple((c.field, c.old, c.new) for c in line.changes))
+        for line in result.lines
+    )
