@@ -243,9 +243,6 @@ class StudentImportRun(models.Model):
             email_from = formataddr((author.sudo().name or "", address)) if address else False
         return author_id, email_from
 
-    # Reading the roster
-
-    @api.model
     def _attach_file(self, data, filename):
         """The run's file as an attachment of the run, kept out of attachment search.
 
@@ -267,6 +264,9 @@ class StudentImportRun(models.Model):
             )
         )
 
+    # Reading the roster
+
+    @api.model
     def _load_roster(self, company):
         """Return an :class:`engine.Roster` of ``company``'s students, archived too.
 

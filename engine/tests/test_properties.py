@@ -121,10 +121,10 @@ def test_the_counts_add_up_to_the_rows_and_the_roster(case, keep_missing):
 @given(scenario(), st.booleans())
 def test_a_roster_of_stored_values_previews_as_one_of_normalised_values(case, odd):
     # The addon gives the engine its stored values as they are
-    # (add_canonical); the engine checks them before it trusts them.  With
-    # or without a value that is not canonical, the preview is the same as
-    # that of a roster built from the same students by the normalisers, but
-    # for that value's own change.
+    # (add_canonical), which the engine never takes as normal: it normalises
+    # every cell of the file.  With or without a value that is not
+    # canonical, the preview is the same as that of a roster built from the
+    # same students by the normalisers, but for that value's own change.
     roster, rows, _bad = case
     normalised = load(roster)
     stored = Roster()
