@@ -19,8 +19,11 @@ from .roster import Roster
 
 _TRUE = frozenset({"1", "true", "t", "yes", "y", "active"})
 _FALSE = frozenset({"0", "false", "f", "no", "n", "inactive", ""})
-# Roster students normalised a column at a time, this many at once.
-_BATCH = 4096
+# Roster students normalised a column at a time, this many at once: few
+# enough that the batch's values (about 250 KB) are still in the processor's
+# cache when their columns are normalised and zipped back (4,096 at a time,
+# 4 MB, took a fifth longer to load a 200,000-student roster).
+_BATCH = 256
 
 
 def load_roster(path):

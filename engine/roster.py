@@ -108,11 +108,11 @@ class Roster:
         runs over a whole column (a cache hit then costs no Python call, and
         a column of plain unique values is checked in a few C calls), and
         ``zip`` turns the columns into the students' tuples.  Callers pass a
-        few thousand students at a time, so that the columns stay small.  A
-        batch with an invalid value, a blank or repeated student number goes
-        through :meth:`add` one student at a time, which keeps such values as
-        they are or raises the same error, with the failing student's
-        position in the batch as its ``offset``.
+        few hundred students at a time, so that the columns stay in the
+        processor's cache.  A batch with an invalid value, a blank or
+        repeated student number goes through :meth:`add` one student at a
+        time, which keeps such values as they are or raises the same error,
+        with the failing student's position in the batch as its ``offset``.
         """
         start = len(self.values)
         try:
