@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import EngineError
 from .fields import FIELDS
-from .gcpause import collector_paused
+from .gcpause import collect_young, collector_paused
 from .limits import LIMITS, Limits
 from .mapping import match_columns
 from .policy import Thresholds
@@ -66,6 +66,7 @@ def _add_rows(roster, path, table_rows, pick, width, active_index):
         if len(batch) == _BATCH:
             _add_batch(roster, path, batch, actives, rows)
             batch, actives, rows = [], [], []
+            collect_young()
     _add_batch(roster, path, batch, actives, rows)
 
 
