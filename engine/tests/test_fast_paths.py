@@ -188,6 +188,13 @@ _COLUMNS = {
         ["a@x.io\nb", "b@x.io"],
         ["ä@x.io", "b@x.io"],
         ["a.b@c.d", "", "e@f.gh"],
+        # The domain's dot: any but its first and last character will do.
+        ["a@b..", "a@.b.c", "a@b.c.d", "a@...", "x@y.z"],
+        ["a@..", "x@y.z"],
+        ["a@x.y@z", "x@y.z"],
+        # A long address that fails at its end, after many dots.
+        ["a@" + "a." * 3000 + "@", "x@y.z"],
+        ["a@" + "a." * 3000, "x@y.z"],
     ],
     "guardian_name": [
         ["Ann Lee", "Nguyễn Văn An"],
