@@ -39,11 +39,12 @@ _SERIAL = re.compile(r"^(\d{1,5})(?:\.0+)?$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # _EMAIL over a column joined with line breaks, each line an address or
 # blank, in one call.  The domain's dot is found as the first one after its
-# first character (a dot further on would do only if that one does), and
-# every repeat is possessive: a bad line fails in time linear in the column,
-# where _EMAIL's own form would try each dot of each address before it.
-_EMAIL_ONE = r"[^@\s]++@[^@\s][^@\s.]*+\.[^@\s]++"
-_EMAIL_LINES = re.compile(rf"(?:{_EMAIL_ONE})?+(?:\n(?:{_EMAIL_ONE})?+)*+")
+# first character (a dot further on would do only if that one does): with a
+# single way to match each line, a bad line fails in time linear in the
+# column, where _EMAIL's own form would try each dot of each address before
+# it (possessive repeats would say the same, from Python 3.11 only).
+_EMAIL_ONE = r"[^@\s]+@[^@\s][^@\s.]*\.[^@\s]+"
+_EMAIL_LINES = re.compile(rf"(?:{_EMAIL_ONE})?(?:\n(?:{_EMAIL_ONE})?)*")
 _ORDINAL = re.compile(r"^(?:GRADE\s*|GR\s*)?(\d{1,2})(?:ST|ND|RD|TH)?(?:\s*GRADE)?$")
 
 _GRADE_WORDS = {
