@@ -9,6 +9,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine import readers
 from engine.errors import FileFormatError
@@ -510,3 +512,67 @@ def test_a_stray_quote_is_refused_whatever_the_csv_module_allows():
     finally:
         csv.field_size_limit(before)
     assert "(max_cell_chars, the default; --max-cell-chars changes it)" in message
+
+
+def _records_and_lines(reader):
+    """Every record with the reader's line count after it, then the error, if any."""
+    seen = []
+    try:
+        for cells in reader:
+            seen.append((cells, reader.line_num))
+    except csv.Error as error:
+        seen.append(("error", str(error)))
+    return seen
+
+
+def _both_readers(text, delimiter):
+    def stream():
+        return io.TextIOWrapper(io.BytesIO(text.encode("utf-8")), encoding="utf-8", newline="")
+
+    expected = _records_and_lines(csv.reader(stream(), delimiter=delimiter))
+    got = _records_and_lines(readers._SplitReader(stream(), delimiter))
+    return got, expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\r\nc,d\r\n",
+        "a,b\nc,d",
+        "a,b\r\rc,d\r",
+        "\n\r\n,\n,,\n",
+        'a,"b\r\nc",d\ne,f\n',
+        'a,"b\nc\nd",e\nf,g\n',
+        'a,"b""c",d\n"e",f\n',
+        'a,b"c,d\n',
+        'a,"b\nc\n',
+        "a\x00b,c\n",
+        'x,"unterminated\n\n\nlast,row\n',
+        " a , b \n\tc,d\t\n",
+    ],
+)
+def test_the_split_reader_reads_as_csv_reader(text):
+    got, expected = _both_readers(text, ",")
+    assert got == expected
+
+
+def test_the_split_reader_hands_a_long_value_to_csv():
+    # A value past csv's field limit: csv.reader refuses it, and so does the
+    # split reader, which gives csv every line that long.
+    previous = csv.field_size_limit(10)
+    try:
+        got, expected = _both_readers("a,b\n" + "x" * 20 + ",c\nd,e\n", ",")
+    finally:
+        csv.field_size_limit(previous)
+    assert got == [(["a", "b"], 1), ("error", "field larger than field limit (10)")]
+    assert got == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet='ab,;" \r\n\x00', max_size=40),
+    st.sampled_from([",", ";"]),
+)
+def test_any_text_reads_as_csv_reader_reads_it(text, delimiter):
+    got, expected = _both_readers(text, delimiter)
+    assert got == expected
