@@ -6,8 +6,10 @@ exports are often mislabelled (a CSV named ``.xls``).  Every failure is a
 library exception escapes, not even one raised while the rows are iterated.
 
 The CSV path is the hot one (a million rows is a realistic district), so its
-rows come straight from ``csv.reader`` over a ``TextIOWrapper`` on the bytes:
-an ``io.StringIO`` of the decoded text would hold four bytes per character.
+rows come straight from the lines of a ``TextIOWrapper`` on the bytes (an
+``io.StringIO`` of the decoded text would hold four bytes per character):
+split with ``str.split`` when they hold no quote, through ``csv.reader``
+otherwise (:class:`_SplitReader`).
 """
 
 import codecs
@@ -59,7 +61,7 @@ class Table:
     person sees in a spreadsheet (1-based, counting blank and skipped rows).
     Entirely blank rows are not yielded.  Workbook cells are stripped text;
     CSV cells are as in the file (the normaliser trims them), which keeps the
-    per-row cost of a large CSV down to what ``csv.reader`` does.
+    per-row cost of a large CSV down to splitting its lines.
     """
 
     headers: list[str]
