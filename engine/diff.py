@@ -161,6 +161,9 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
     trust_equal = roster.normalised and all(
         transform(column.transform) is None for column in column_map.columns if column.field != KEY
     )
+    # Likewise a student number cell equal to a stored (normal) number is
+    # that number: found as it is, it needs no normaliser call.
+    trust_key = roster.normalised and transform(column_map.column_for(KEY).transform) is None
     cells_of = _tuple_getter([index for index, _f in value_plan])
     functions = [function for _i, function in value_plan]
     slots = range(len(functions))
@@ -199,8 +202,11 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
             cells = cells + [""] * (width - len(cells))
         errors = old = None
         try:
-            key = key_fn(cells[key_col])
-            position = index.get(key)
+            key = cells[key_col]
+            position = index.get(key) if trust_key else None
+            if position is None:
+                key = key_fn(key)
+                position = index.get(key)
             if trust_equal and position is not None:
                 old = old_of(values[position])
                 picked = cells_of(cells)

@@ -84,6 +84,45 @@ def test_a_transform_applies_to_a_cell_equal_to_the_stored_value():
     assert [(c.field, c.old, c.new) for c in line.changes] == [("first_name", "ANN", "Ann")]
 
 
+def test_a_transform_applies_to_a_student_number_equal_to_a_stored_one():
+    # "00123" is a stored number, but the mapping strips the zeros: the row
+    # is student 123's, not student 00123's.
+    roster = Roster()
+    for number, first in (("00123", "Zed"), ("123", "Ann")):
+        roster.add({"student_number": number, "first_name": first, "last_name": "Lee"})
+    mapping = {
+        "Student_Number": {"field": "student_number", "transform": "strip_zeros"},
+        "First_Name": "first_name",
+        "Last_Name": "last_name",
+    }
+    result = run(roster, "00123,Ann,Lee,3,", mapping=mapping)
+    assert result.counts["unchanged"] == 1
+    [line] = result.lines
+    assert (line.kind, line.key) == (ChangeType.INACTIVATE, "00123")
+
+
+def test_a_student_number_written_otherwise_finds_its_student():
+    roster = Roster()
+    roster.add({"student_number": "S001", "first_name": "Ann", "last_name": "Lee"})
+    result = run(roster, " s001 ,Ann,Lee,,")
+    assert result.counts["unchanged"] == 1 and result.lines == []
+
+
+def test_a_stored_number_that_is_not_normal_is_not_found_as_it_is():
+    # A roster given as stored values may hold "12.0" (typed in a form); the
+    # file's "12.0" is student 12, as the normaliser reads it, whether or not
+    # the stored text is the same.
+    values = dict.fromkeys(FIELDS, "")
+    values.update(student_number="12.0", first_name="Ann", last_name="Lee")
+    roster = Roster()
+    roster.add_canonical(tuple(values[name] for name in FIELDS))
+    result = run(roster, "12.0,Ann,Lee,,")
+    assert sorted((line.kind.value, line.key) for line in result.lines) == [
+        ("add", "12"),
+        ("inactivate", "12.0"),
+    ]
+
+
 def test_the_shortcut_still_normalises_cells_that_differ_from_the_roster():
     roster = Roster()
     roster.add(
