@@ -48,8 +48,10 @@ def load_roster(path):
 def _add_rows(roster, path, table_rows, pick, width, active_index):
     batch, actives, rows = [], [], []
     for row, cells in table_rows:
-        if len(cells) < width or type(cells) is not list:
-            cells = list(cells) + [""] * (width - len(cells))
+        if len(cells) != width or type(cells) is not list:
+            # Short rows, columns past the last one read, workbook tuples.
+            cells = list(cells[:width])
+            cells.extend([""] * (width - len(cells)))
         cells.append("")
         active = True
         if active_index is not None:

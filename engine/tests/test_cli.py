@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from engine.cli import load_roster, main
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = Path(__file__).resolve().parent / "files"
@@ -200,3 +200,18 @@ def test_a_bad_roster_names_its_row(capsys, files, extra, message):
     status, out, err = run(capsys, "--existing", roster, "--incoming", export, "--json")
     assert status == 1 and out == ""
     assert err.count("\n") == 1 and message in err, err
+
+
+def test_a_roster_column_past_the_known_ones_feeds_no_field(tmp_path):
+    # A "notes" column after "active": the fields the file lacks stay blank
+    # (they once read that column's value).
+    path = tmp_path / "roster.csv"
+    path.write_text(
+        "student_number,first_name,last_name,active,notes\n"
+        "1001,Ann,Lee,1,moved in May\n"
+        "1002,Bea,Ortiz,no\n"
+    )
+    students = load_roster(path).to_dict()
+    assert students["1001"]["grade"] == "" and students["1001"]["street"] == ""
+    assert set(students["1001"].values()) == {"1001", "Ann", "Lee", "", True}
+    assert students["1002"]["active"] is False and students["1002"]["last_name"] == "Ortiz"
