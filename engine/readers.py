@@ -583,9 +583,9 @@ class _SplitReader:
     limit is what csv.reader would split at each delimiter (the default
     dialect quotes with ``"`` only and has no escape character):
     ``str.split`` splits it in one C call, without csv's per-character
-    state machine.  Every other line goes to a csv.reader that reads from
-    the same stream, and so also reads the lines after it that a quoted
-    value spans, and raises csv's errors.  ``line_num`` counts the lines
+    state machine.  Every other line goes to a csv.reader of its own over
+    that line and the rest of the stream, which also reads the lines after
+    it that a quoted value spans, and raises csv's errors.  ``line_num`` counts the lines
     read so far, as csv.reader's does.
     """
 
@@ -597,26 +597,17 @@ class _SplitReader:
         return self._records
 
     def _read(self, stream, delimiter):
-        pushed = []
-
-        def lines():
-            while True:
-                line = pushed.pop() if pushed else next(stream, "")
-                if not line:
-                    return
-                yield line
-
-        quoted = csv.reader(lines(), delimiter=delimiter)
         limit = csv.field_size_limit()
         number = 0
         for line in stream:
             if '"' in line or "\x00" in line or len(line) > limit:
-                pushed.append(line)
-                before = quoted.line_num
+                # csv.reader goes on reading the stream while a quoted value
+                # runs on, and stops at the end of the record.
+                quoted = csv.reader(itertools.chain((line,), stream), delimiter=delimiter)
                 cells = next(quoted, None)
                 if cells is None:
                     return
-                number += quoted.line_num - before
+                number += quoted.line_num
             else:
                 number += 1
                 line = line.rstrip("\r\n")
