@@ -245,21 +245,26 @@ _COLUMNS = {
 }
 
 
-def test_a_column_normalises_as_its_values_do_one_by_one():
+def _one_by_one_and_whole(field, column):
+    """The column normalised value by value, and as a column (InvalidValue if refused)."""
     from engine.normalize import InvalidValue, Normaliser
 
     normaliser = Normaliser()
+    try:
+        expected = [normaliser.for_field(field)(value) for value in column]
+    except InvalidValue:
+        expected = InvalidValue
+    try:
+        got = normaliser.for_column(field)(tuple(column))
+    except InvalidValue:
+        got = InvalidValue
+    return got, expected
+
+
+def test_a_column_normalises_as_its_values_do_one_by_one():
     for field, columns in _COLUMNS.items():
-        one, whole = normaliser.for_field(field), normaliser.for_column(field)
         for column in columns:
-            try:
-                expected = [one(value) for value in column]
-            except InvalidValue:
-                expected = InvalidValue
-            try:
-                got = whole(tuple(column))
-            except InvalidValue:
-                got = InvalidValue
+            got, expected = _one_by_one_and_whole(field, column)
             assert got == expected, (field, column)
 
 
@@ -269,17 +274,7 @@ def test_a_column_normalises_as_its_values_do_one_by_one():
     st.lists(st.text(alphabet="aZ.@ \n\t\x7f\u00e9\u0301\u00a0-1", max_size=8), max_size=6),
 )
 def test_any_column_normalises_as_its_values_do_one_by_one(field, column):
-    from engine.normalize import InvalidValue, Normaliser
-
-    normaliser = Normaliser()
-    try:
-        expected = [normaliser.for_field(field)(value) for value in column]
-    except InvalidValue:
-        expected = InvalidValue
-    try:
-        got = normaliser.for_column(field)(column)
-    except InvalidValue:
-        got = InvalidValue
+    got, expected = _one_by_one_and_whole(field, column)
     assert got == expected
 
 
