@@ -154,10 +154,11 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
     required_pos = [i for i, name in enumerate(managed) if name in options.required]
     old_of = _tuple_getter([FIELDS.index(name) for name in managed])
     # The hot path.  When the roster holds only values that the normalisers
-    # produced (and so give back unchanged), a cell equal to the stored value
-    # is already normal: on a file that mostly repeats the roster, most cells
-    # need no normaliser call at all.  A transform could make such a cell
-    # something else, so a mapping with transforms normalises every cell.
+    # produced or found normal (and so give back unchanged), a cell equal to
+    # the stored value is already normal: on a file that mostly repeats the
+    # roster, most cells need no normaliser call at all.  A transform could
+    # make such a cell something else, so a mapping with transforms
+    # normalises every cell; so does a student in roster.untrusted.
     trust_equal = roster.normalised and all(
         transform(column.transform) is None for column in column_map.columns if column.field != KEY
     )
@@ -183,6 +184,8 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
             return not values[school_pos] or values[school_pos] in known_schools
 
     index, values, active = roster.index, roster.values, roster.active
+    # Students with a stored value that is not normal: every cell normalised.
+    untrusted = roster.untrusted
     # The file row of each roster student, 0 until seen: machine integers,
     # not a million int objects.
     seen_row = array("q", bytes(8 * len(values)))
@@ -204,10 +207,10 @@ def compare(roster, rows, column_map, normaliser, options=None):  # noqa: C901
         try:
             key = cells[key_col]
             position = index.get(key) if trust_key else None
-            if position is None:
+            if position is None or position in untrusted:
                 key = key_fn(key)
                 position = index.get(key)
-            if trust_equal and position is not None:
+            if trust_equal and position is not None and position not in untrusted:
                 old = old_of(values[position])
                 picked = cells_of(cells)
                 if picked == old:

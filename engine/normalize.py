@@ -361,12 +361,20 @@ class Normaliser:
                 base = _upper_code if field in ("student_number", "school_code") else _code
             else:
                 base = _BY_KIND[kind]
-            if kind in _CACHED_KINDS and field not in _CACHED_FIELDS_EXCLUDED:
+            if self.repeats(field):
                 function = _cached(base)
             else:
                 function = base
             self._functions[field] = function
         return function
+
+    @staticmethod
+    def repeats(field):
+        """True when ``field``'s values repeat across a district (names, dates, grades).
+
+        Its normaliser remembers the values it has seen (a cache).
+        """
+        return KINDS[field] in _CACHED_KINDS and field not in _CACHED_FIELDS_EXCLUDED
 
     def for_column(self, field):
         """Return the function that normalises a whole column (a sequence) of ``field``.

@@ -7,6 +7,9 @@ from .fields import FIELDS, KEY
 from .normalize import InvalidValue, Normaliser
 
 _KEY_POSITION = FIELDS.index(KEY)
+# Distinct normal values remembered per field by add_stored(): as many as a
+# normaliser's cache holds.
+_KNOWN_LIMIT = 100_000
 # A roster file with every field gives records with every key: one C call.
 _all_fields = itemgetter(*FIELDS)
 
@@ -20,15 +23,27 @@ class Roster:
     Tuples rather than dicts keep a million students within a few hundred
     megabytes.
 
-    :attr:`normalised` is true while every stored value came out of the
-    engine's own normalisers, which give such a value back unchanged: then
-    :func:`~engine.diff.compare` may take a file cell equal to the stored
-    value as already normal, without normalising it.  Values given to
-    :meth:`add_canonical`, and invalid values that :meth:`add` keeps as
-    they are, make it false.
+    :attr:`normalised` is true while every stored value is known to be
+    what the engine's own normalisers give back unchanged (they made it, or
+    :meth:`add_stored` checked it): then :func:`~engine.diff.compare` may
+    take a file cell equal to the stored value as already normal, without
+    normalising it.  Values given to :meth:`add_canonical`, and invalid
+    values that :meth:`add` keeps as they are, make it false.  The students
+    in :attr:`untrusted` (positions in :attr:`values`) hold a value that
+    :meth:`add_stored` found not normal: their cells are all normalised.
     """
 
-    __slots__ = ("index", "values", "active", "refs", "normalised", "_functions", "_columns")
+    __slots__ = (
+        "index",
+        "values",
+        "active",
+        "refs",
+        "normalised",
+        "untrusted",
+        "_functions",
+        "_columns",
+        "_known",
+    )
 
     def __init__(self):
         self.index = {}
@@ -36,12 +51,16 @@ class Roster:
         self.active = bytearray()
         self.refs = []
         self.normalised = True
+        self.untrusted = set()
         normaliser = Normaliser(date_order="auto")
         # Looked up once, not per student and field: add() runs a million
         # times.  The normalisers' caches also make equal values (dates,
         # grades, first names, schools) one shared string object.
         self._functions = [normaliser.for_field(name) for name in FIELDS]
         self._columns = [normaliser.for_column(name) for name in FIELDS]
+        # Per field whose values repeat (a cached normaliser), the stored
+        # values already found normal by add_stored().
+        self._known = [set() if normaliser.repeats(name) else None for name in FIELDS]
 
     def __len__(self):
         return len(self.values)
@@ -60,6 +79,41 @@ class Roster:
         # typed "Ann  Lee" in the form), so compare() must normalise every cell.
         self.normalised = False
         self._append(values, active, ref)
+
+    def add_stored(self, refs, actives, columns):
+        """Add students given as columns of stored values, one per field of FIELDS.
+
+        The addon's roster, a page of the database at a time.  Each value is
+        checked to be what its normaliser gives back, so that
+        :func:`~engine.diff.compare` can take the file's equal cells as
+        normal (:attr:`normalised` stays true): a column of plain unique
+        values (numbers, addresses, e-mails) in a few C calls
+        (:meth:`~engine.normalize.Normaliser.for_column`), a column of
+        repeated values (names, dates, grades) by its distinct values, each
+        checked once per roster.  A student with a value that is not normal
+        (typed in a form as "Ann  Lee", an old grade code, a student number
+        "s001") goes to :attr:`untrusted`.
+        """
+        start = len(self.values)
+        odd = set()
+        for function, column_function, known, column in zip(
+            self._functions, self._columns, self._known, columns, strict=True
+        ):
+            if known is None:
+                odd.update(_odd_in_column(function, column_function, column))
+            else:
+                odd.update(_odd_in_distinct(function, known, column))
+        keys = columns[_KEY_POSITION]
+        index = self.index
+        if len(set(keys)) != len(keys) or any(map(index.__contains__, keys)):
+            for values, active, ref in zip(zip(*columns, strict=True), actives, refs, strict=True):
+                self._append(values, active, ref)
+        else:
+            index.update(zip(keys, range(start, start + len(keys)), strict=True))
+            self.values.extend(zip(*columns, strict=True))
+            self.active.extend(map(bool, actives))
+            self.refs.extend(refs)
+        self.untrusted.update(start + at for at in odd)
 
     def add(self, record, active=True, ref=None):
         """Add a student from a dict of field -> raw value, normalising it.
@@ -180,3 +234,37 @@ class Roster:
             student["active"] = bool(self.active[position])
             result[key] = student
         return result
+
+
+def _is_normal(function, value):
+    """True when ``function`` gives ``value`` back as it is (a normal value)."""
+    try:
+        return function(value) == value
+    except InvalidValue:
+        return False
+
+
+def _odd_in_column(function, column_function, column):
+    """Positions in ``column`` of the values that ``function`` would change."""
+    try:
+        normal = column_function(column)
+    except InvalidValue:
+        normal = None
+    if normal == list(column):
+        return ()
+    return [at for at, value in enumerate(column) if not _is_normal(function, value)]
+
+
+def _odd_in_distinct(function, known, column):
+    """:func:`_odd_in_column` for repeated values: each checked once, then ``known``."""
+    if known.issuperset(column):
+        return ()
+    bad = set()
+    for value in set(column) - known:
+        if not _is_normal(function, value):
+            bad.add(value)
+        elif len(known) < _KNOWN_LIMIT:
+            known.add(value)
+    if not bad:
+        return ()
+    return [at for at, value in enumerate(column) if value in bad]
