@@ -277,7 +277,11 @@ class StudentImportRun(models.Model):
         gives every value as text, blanks as ``""``.  Values that repeat
         across a district (dates, grades, first names, schools) are kept as
         one string object each, past the first ``SHARE_FROM`` students.
-        Pending ORM writes are flushed first.  Students staged by an Apply
+        Each page goes to the engine as columns (``Roster.add_stored``), which
+        checks that the stored values are normal: a file's cells equal to
+        them then need no normaliser, and a student with a value typed
+        otherwise (two spaces, an upper-case e-mail) has all of its cells
+        normalised.  Pending ORM writes are flushed first.  Students staged by an Apply
         job that has not switched yet are not part of the roster.
         """
         self.env["school.student"].flush_model()
@@ -305,7 +309,7 @@ class StudentImportRun(models.Model):
         One query, read through a cursor of the server (``DECLARE``), so
         that PostgreSQL plans and scans once and the worker holds one page.
         """
-        cr, add = self.env.cr, roster.add_canonical
+        cr = self.env.cr
         cr.execute(
             SQL(
                 """DECLARE school_student_import_roster NO SCROLL CURSOR FOR
@@ -330,8 +334,7 @@ class StudentImportRun(models.Model):
                     column if cache is None else list(map(cache.setdefault, column, column))
                     for cache, column in zip(shared, values, strict=True)
                 ]
-            for ref, active, student in zip(ids, actives, zip(*values, strict=True), strict=True):
-                add(student, active=active, ref=ref)
+            roster.add_stored(ids, actives, values)
             if len(ids) < ROSTER_PAGE:
                 break
         # Not in a finally: after an error, the rollback of the transaction

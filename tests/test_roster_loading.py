@@ -30,7 +30,27 @@ class TestRosterLoading(StudentImportCase):
         self.assertEqual(values["school_code"], "LIN")
         self.assertEqual(values["birthdate"], "2020-01-10", "dates as ISO text")
         self.assertEqual(values["pin"], "", "blanks as empty text")
-        self.assertFalse(paged.normalised, "stored values are normalised again by the engine")
+        self.assertTrue(paged.normalised, "stored values checked, found normal")
+        self.assertEqual(paged.untrusted, set())
+
+    def test_a_value_typed_otherwise_is_normalised_when_the_file_repeats_it(self):
+        # A clerk typed two spaces in the form, and the SIS export has them
+        # too: the roster's check finds the value not normal, so the file's
+        # equal cell is still normalised, and the run shows the fix.
+        student = self.student("200002")
+        student.first_name = "First01  Ann"
+        with patch.object(run_module, "ROSTER_PAGE", 3):
+            roster = self.roster()
+        self.assertEqual(
+            [roster.values[at][0] for at in roster.untrusted], ["200002"], "that student only"
+        )
+        run = self.run_file(self.export())
+        [line] = run.line_ids
+        self.assertEqual((line.student_number, line.change_type), ("200002", "update"))
+        self.assertEqual(
+            [(c.field_name, c.old_value, c.new_value) for c in line.change_ids],
+            [("first_name", "First01  Ann", "First01 Ann")],
+        )
 
     def test_equal_values_are_one_object(self):
         with patch.object(run_module, "SHARE_FROM", 0):
