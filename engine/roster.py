@@ -1,6 +1,7 @@
 """The roster: the students already known, as compact normalised tuples."""
 
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, not_
 
 from .errors import EngineError
 from .fields import FIELDS, KEY
@@ -80,7 +81,7 @@ class Roster:
         self.normalised = False
         self._append(values, active, ref)
 
-    def add_stored(self, refs, actives, columns):
+    def add_stored(self, refs, actives, columns, known=None):
         """Add students given as columns of stored values, one per field of FIELDS.
 
         The addon's roster, a page of the database at a time.  Each value is
@@ -93,16 +94,29 @@ class Roster:
         checked once per roster.  A student with a value that is not normal
         (typed in a form as "Ann  Lee", an old grade code, a student number
         "s001") goes to :attr:`untrusted`.
+
+        ``known``, one flag per student, says which students' values the
+        caller found normal before (as they are now): those are not checked
+        again.  Returns the positions in the page of the students checked
+        now and found normal, for the caller to remember.
         """
-        start = len(self.values)
+        start, size = len(self.values), len(refs)
+        if known is None:
+            todo = range(size)
+        else:
+            todo = list(compress(range(size), map(not_, known)))
         odd = set()
-        for function, column_function, known, column in zip(
-            self._functions, self._columns, self._known, columns, strict=True
-        ):
-            if known is None:
-                odd.update(_odd_in_column(function, column_function, column))
-            else:
-                odd.update(_odd_in_distinct(function, known, column))
+        if todo:
+            checked = columns
+            if len(todo) < size:
+                checked = [list(map(column.__getitem__, todo)) for column in columns]
+            for function, column_function, seen, column in zip(
+                self._functions, self._columns, self._known, checked, strict=True
+            ):
+                if seen is None:
+                    odd.update(_odd_in_column(function, column_function, column))
+                else:
+                    odd.update(_odd_in_distinct(function, seen, column))
         keys = columns[_KEY_POSITION]
         index = self.index
         if len(set(keys)) != len(keys) or any(map(index.__contains__, keys)):
@@ -113,7 +127,8 @@ class Roster:
             self.values.extend(zip(*columns, strict=True))
             self.active.extend(map(bool, actives))
             self.refs.extend(refs)
-        self.untrusted.update(start + at for at in odd)
+        self.untrusted.update(start + todo[at] for at in odd)
+        return [at for number, at in enumerate(todo) if number not in odd]
 
     def add(self, record, active=True, ref=None):
         """Add a student from a dict of field -> raw value, normalising it.

@@ -131,6 +131,23 @@ def test_values_found_normal_on_one_page_are_not_checked_again():
     assert roster._known[FIELDS.index("street")] is None, "unique values: checked as a column"
 
 
+def test_students_known_normal_are_not_checked_again():
+    # The addon remembers which students' stored values were found normal
+    # (as they are now); only the others are checked, and those found
+    # normal are returned for it to remember.
+    roster = Roster()
+    page = [student("1001"), student("1002", first="Ann  Marie"), student("1003")]
+    found = roster.add_stored(["a", "b", "c"], [True] * 3, list(zip(*page, strict=True)))
+    assert found == [0, 2] and roster.untrusted == {1}
+    page = [student("1004"), student("1005", grade="13"), student("1006", last=" Lee")]
+    columns = list(zip(*page, strict=True))
+    found = roster.add_stored(["d", "e", "f"], [True] * 3, columns, known=[False, False, True])
+    assert found == [0], "1006 was known: not checked, not returned"
+    assert roster.untrusted == {1, 4}, "1005, at position 4 of the roster"
+    found = roster.add_stored(["g"], [True], list(zip(student("1007"), strict=True)), [True])
+    assert found == [] and len(roster) == 7 and roster.get("1007")[2] == "g"
+
+
 def test_a_student_number_twice_is_refused():
     with pytest.raises(EngineError, match="twice"):
         stored(student("1001"), student("1001"))
@@ -146,8 +163,8 @@ def odd_value(draw):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(scenario(), st.lists(odd_value(), max_size=3), st.integers(1, 5))
-def test_a_checked_roster_previews_as_one_whose_cells_are_all_normalised(case, odds, page):
+@given(scenario(), st.lists(odd_value(), max_size=3), st.integers(1, 5), st.randoms())
+def test_a_checked_roster_previews_as_one_whose_cells_are_all_normalised(case, odds, page, dice):
     # With or without values that are not normal, in pages of any size, the
     # preview is that of the same students given as add_canonical does
     # (every cell of the file normalised), and, without odd values, that of
@@ -166,6 +183,9 @@ def test_a_checked_roster_previews_as_one_whose_cells_are_all_normalised(case, o
                 (number, {**record, field: value} if number == values[0] else record)
                 for number, record in rows
             ]
+    # Some of the students with nothing odd are known normal already.
+    odd_positions = {(at * 7) % len(students) for at in range(len(odds))} if students else set()
+    known = [at not in odd_positions and dice.random() < 0.5 for at in range(len(students))]
     checked = Roster()
     for start in range(0, len(students), page):
         chunk = students[start : start + page]
@@ -173,6 +193,7 @@ def test_a_checked_roster_previews_as_one_whose_cells_are_all_normalised(case, o
             normalised.refs[start : start + page],
             normalised.active[start : start + page],
             list(zip(*chunk, strict=True)),
+            known[start : start + page],
         )
     data = as_csv(rows)
     got = preview(checked, data, "export.csv")
