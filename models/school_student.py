@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..engine import ELIGIBILITIES, FIELDS, GENDERS, GRADES
 
@@ -176,6 +177,27 @@ class SchoolStudent(models.Model):
                 return False
         stored = {name for name, field in self._fields.items() if field.store and field.column_type}
         return stored == BULK_STORED_FIELDS and not self._constraint_methods
+
+    def init(self):
+        # The students whose stored values a preview found normal (what the
+        # import engine's normalisers give back as they are), with the row
+        # version it read: the student's and its school's (PostgreSQL's
+        # xmin and ctid, which every UPDATE of a row changes, whoever makes
+        # it: a form, an import, a revert, SQL).  The next preview checks
+        # again only the students whose version is no longer the same
+        # (student.import.run._load_roster).  A cache, not an Odoo model:
+        # nothing else reads it; uninstall_hook drops it.
+        self.env.cr.execute(
+            SQL(
+                """CREATE TABLE IF NOT EXISTS student_import_normal (
+                       student_id integer PRIMARY KEY
+                           REFERENCES school_student (id) ON DELETE CASCADE,
+                       student_xmin xid NOT NULL,
+                       student_ctid tid NOT NULL,
+                       site_xmin xid,
+                       site_ctid tid)"""
+            )
+        )
 
     def write(self, vals):
         if vals.get("student_number"):

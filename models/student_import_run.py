@@ -267,7 +267,7 @@ class StudentImportRun(models.Model):
     # Reading the roster
 
     @api.model
-    def _load_roster(self, company):
+    def _load_roster(self, company, remember=False):
         """Return an :class:`engine.Roster` of ``company``'s students, archived too.
 
         SQL rather than the ORM, which would build a million records to read
@@ -281,14 +281,30 @@ class StudentImportRun(models.Model):
         checks that the stored values are normal: a file's cells equal to
         them then need no normaliser, and a student with a value typed
         otherwise (two spaces, an upper-case e-mail) has all of its cells
-        normalised.  Pending ORM writes are flushed first.  Students staged by an Apply
-        job that has not switched yet are not part of the roster.
+        normalised.  A student found normal before, whose row (and its
+        school's) has not changed since (table ``student_import_normal``),
+        is not checked again; with ``remember`` (a preview), the students found normal now
+        are remembered for the next one.  Pending ORM writes are flushed
+        first.  Students staged by an Apply job that has not switched yet
+        are not part of the roster.
         """
         self.env["school.student"].flush_model()
         self.env["school.site"].flush_model(["code"])
         roster = engine.Roster()
-        shared = [{} if name in SHARED_FIELDS else None for name in engine.FIELDS]
-        columns = SQL(", ").join(
+        # A million tuples are allocated here and none refers back to
+        # another: the cyclic garbage collector would only scan them again and
+        # again (as engine.preview, which holds it too).
+        with collector_paused():
+            self._load_roster_pages(company, roster, remember)
+        return roster
+
+    @api.model
+    def _roster_query(self, company):
+        """The roster's students: id, active, the values of engine.FIELDS, known.
+
+        ``known``: the student was found normal at the row versions it has now.
+        """
+        values = SQL(", ").join(
             SQL("coalesce(to_char(s.birthdate, 'YYYY-MM-DD'), '')")
             if name == "birthdate"
             else SQL("coalesce(site.code, '')")
@@ -296,37 +312,40 @@ class StudentImportRun(models.Model):
             else SQL("coalesce(s.%s, '')", SQL.identifier(name))
             for name in engine.FIELDS
         )
-        # A million tuples are allocated here and none refers back to
-        # another: the cyclic garbage collector would only scan them again and
-        # again (as engine.preview, which holds it too).
-        with collector_paused():
-            self._load_roster_pages(company, roster, shared, columns)
-        return roster
+        return SQL(
+            """SELECT s.id, s.active, %s,
+                      coalesce(normal.student_xmin = s.xmin AND normal.student_ctid = s.ctid
+                               AND normal.site_xmin IS NOT DISTINCT FROM site.xmin
+                               AND normal.site_ctid IS NOT DISTINCT FROM site.ctid, false)
+                 FROM school_student s
+            LEFT JOIN school_site site ON site.id = s.school_id
+            LEFT JOIN student_import_normal normal ON normal.student_id = s.id
+                WHERE s.company_id = %s AND s.import_stage_run_id IS NULL""",
+            values,
+            company.id,
+        )
 
-    def _load_roster_pages(self, company, roster, shared, columns):
+    def _load_roster_pages(self, company, roster, remember):
         """Add ``company``'s students to ``roster``, a page at a time.
 
         One query, read through a cursor of the server (``DECLARE``), so
         that PostgreSQL plans and scans once and the worker holds one page.
         """
         cr = self.env.cr
+        shared = [{} if name in SHARED_FIELDS else None for name in engine.FIELDS]
         cr.execute(
             SQL(
-                """DECLARE school_student_import_roster NO SCROLL CURSOR FOR
-                   SELECT s.id, s.active, %s
-                     FROM school_student s
-                LEFT JOIN school_site site ON site.id = s.school_id
-                    WHERE s.company_id = %s AND s.import_stage_run_id IS NULL""",
-                columns,
-                company.id,
+                "DECLARE school_student_import_roster NO SCROLL CURSOR FOR %s",
+                self._roster_query(company),
             )
         )
+        remember = remember and self._may_remember(company)
         while True:
             cr.execute(SQL("FETCH FORWARD %s FROM school_student_import_roster", ROSTER_PAGE))
             rows = cr.fetchall()
             if not rows:
                 break
-            ids, actives, *values = zip(*rows, strict=True)
+            ids, actives, *values, known = zip(*rows, strict=True)
             del rows
             if len(roster) >= SHARE_FROM:
                 # map() over a column: one C call per value, no Python frame.
@@ -334,12 +353,45 @@ class StudentImportRun(models.Model):
                     column if cache is None else list(map(cache.setdefault, column, column))
                     for cache, column in zip(shared, values, strict=True)
                 ]
-            roster.add_stored(ids, actives, values)
+            found = roster.add_stored(ids, actives, values, known)
+            if remember and found:
+                # The row versions as this transaction's snapshot sees them:
+                # those just read.
+                cr.execute(
+                    SQL(
+                        """INSERT INTO student_import_normal
+                                  (student_id, student_xmin, student_ctid, site_xmin, site_ctid)
+                           SELECT s.id, s.xmin, s.ctid, site.xmin, site.ctid
+                             FROM unnest(%s::integer[]) AS found (id)
+                             JOIN school_student s ON s.id = found.id
+                        LEFT JOIN school_site site ON site.id = s.school_id
+                      ON CONFLICT (student_id) DO UPDATE
+                              SET student_xmin = EXCLUDED.student_xmin,
+                                  student_ctid = EXCLUDED.student_ctid,
+                                  site_xmin = EXCLUDED.site_xmin,
+                                  site_ctid = EXCLUDED.site_ctid""",
+                        [ids[at] for at in found],
+                    )
+                )
             if len(ids) < ROSTER_PAGE:
                 break
         # Not in a finally: after an error, the rollback of the transaction
         # (or of the job step's savepoint) closes the cursor.
         cr.execute("CLOSE school_student_import_roster")
+
+    @api.model
+    def _may_remember(self, company):
+        """Whether this transaction may write ``company``'s students found normal.
+
+        Two previews of one district at once would write the same students:
+        the second would wait for the first to end (a million students' job,
+        minutes).  Only the first writes; the other checks again next time.
+        """
+        self.env.cr.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtext('student_import_normal'), %s)",
+            [company.id],
+        )
+        return self.env.cr.fetchone()[0]
 
     @api.model
     def _roster_fingerprint(self, company):

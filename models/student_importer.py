@@ -372,7 +372,7 @@ class StudentImporter(models.Model):
         # The file is judged before the roster is loaded: a refused file costs
         # nothing but its own check.
         self._check_size(len(data), engine.short_name(filename or "upload.csv"))
-        roster = self.env["student.import.run"]._load_roster(self.company_id)
+        roster = self.env["student.import.run"]._load_roster(self.company_id, remember=True)
         try:
             return engine.preview(roster, data, filename or "upload.csv", self._preview_options())
         except engine.EngineError as error:

@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from .. import engine
 from ..models import student_import_run as run_module
 from .common import StudentImportCase
 
@@ -51,6 +52,61 @@ class TestRosterLoading(StudentImportCase):
             [(c.field_name, c.old_value, c.new_value) for c in line.change_ids],
             [("first_name", "First01  Ann", "First01 Ann")],
         )
+
+    def remembered(self):
+        """Ids of this company's students remembered as found normal."""
+        self.env.cr.execute(
+            "SELECT student_id FROM student_import_normal WHERE student_id IN %s",
+            [tuple(self.students.ids)],
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def checked_on_load(self):
+        """Ids of the students whose values the next roster load checks."""
+        checked, original = set(), engine.Roster.add_stored
+
+        def spy(roster, refs, actives, columns, known=None):
+            checked.update(ref for ref, flag in zip(refs, known, strict=True) if not flag)
+            return original(roster, refs, actives, columns, known)
+
+        with patch.object(engine.Roster, "add_stored", spy):
+            self.roster()
+        return checked
+
+    def test_a_preview_remembers_the_students_found_normal(self):
+        odd = self.student("200002")
+        odd.first_name = "First01  Ann"
+        everyone = set(self.students.ids)
+        self.roster()
+        self.assertEqual(self.remembered(), set(), "only a preview remembers")
+        self.assertEqual(self.checked_on_load(), everyone)
+        self.run_file(self.export()).action_cancel()
+        self.assertEqual(self.remembered(), everyone - {odd.id}, "not the two spaces")
+        self.assertEqual(self.checked_on_load(), {odd.id})
+        # Whoever changes a value, the student is checked again: a form, SQL.
+        edited, changed = self.student("200003"), self.student("200004")
+        edited.homeroom = "R999"
+        self.env["school.student"].flush_model()
+        self.env.cr.execute(
+            "UPDATE school_student SET last_name = ' Lee' WHERE id = %s", [changed.id]
+        )
+        self.env["school.student"].invalidate_model()
+        self.assertEqual(self.checked_on_load(), {odd.id, edited.id, changed.id})
+        run = self.run_file(self.export())
+        [line] = run.line_ids.filtered(lambda line: line.student_number == "200004")
+        self.assertEqual(
+            [(c.field_name, c.old_value, c.new_value) for c in line.change_ids],
+            [("last_name", " Lee", "Lee")],
+            "found not normal again: the file's Lee is a change",
+        )
+        self.assertEqual(self.checked_on_load(), {odd.id, changed.id})
+        # A school's new code is a new value for each of its students.
+        self.washington.code = "WSH"
+        washington = set(self.students.filtered(lambda s: s.school_id == self.washington).ids)
+        self.assertEqual(len(washington), 10)
+        self.assertEqual(self.checked_on_load(), {odd.id, changed.id} | washington)
+        edited.unlink()
+        self.assertNotIn(edited.id, self.remembered(), "gone with the student")
 
     def test_equal_values_are_one_object(self):
         with patch.object(run_module, "SHARE_FROM", 0):
