@@ -364,6 +364,13 @@ def main(argv=None):
             _, _seconds = _step(
                 "roster loaded with COPY (setup)", lambda: _seed_roster(env, company, roster_path)
             )
+            # A district's roster has met a preview before (the night
+            # before): it remembered the students whose values it found normal.
+            previous = export_path.read_bytes()
+            _step(
+                "the previous night's Run Now, cancelled (setup)",
+                lambda: importer.run_import(previous, export_path.name).action_cancel(),
+            )
         else:
             roster_bytes = roster_path.read_bytes()
             run, times["preview"] = _step(
