@@ -283,10 +283,10 @@ class StudentImportRun(models.Model):
         otherwise (two spaces, an upper-case e-mail) has all of its cells
         normalised.  A student found normal before, whose row (and its
         school's) has not changed since (table ``student_import_normal``),
-        is not checked again; with ``remember`` (a preview), the students found normal now
-        are remembered for the next one.  Pending ORM writes are flushed
-        first.  Students staged by an Apply job that has not switched yet
-        are not part of the roster.
+        is not checked again; with ``remember`` (a preview), the students
+        found normal now are remembered for the next one.  Pending ORM
+        writes are flushed first.  Students staged by an Apply job that has
+        not switched yet are not part of the roster.
         """
         self.env["school.student"].flush_model()
         self.env["school.site"].flush_model(["code"])
