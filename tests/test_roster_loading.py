@@ -4,7 +4,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from .. import engine
+from .. import engine, uninstall_hook
 from ..models import student_import_run as run_module
 from .common import StudentImportCase
 
@@ -105,8 +105,20 @@ class TestRosterLoading(StudentImportCase):
         washington = set(self.students.filtered(lambda s: s.school_id == self.washington).ids)
         self.assertEqual(len(washington), 10)
         self.assertEqual(self.checked_on_load(), {odd.id, changed.id} | washington)
-        edited.unlink()
-        self.assertNotIn(edited.id, self.remembered(), "gone with the student")
+
+    def test_a_preview_without_the_lock_remembers_nothing(self):
+        # Another preview of the district holds it: that one remembers.
+        Run = type(self.env["student.import.run"])
+        with patch.object(Run, "_may_remember", return_value=False):
+            self.run_file(self.export()).action_cancel()
+        self.assertEqual(self.remembered(), set())
+        self.run_file(self.export()).action_cancel()
+        self.assertEqual(len(self.remembered()), 41)
+
+    def test_uninstalling_drops_the_table(self):
+        uninstall_hook(self.env)
+        self.env.cr.execute("SELECT to_regclass('student_import_normal')")
+        self.assertIsNone(self.env.cr.fetchone()[0])
 
     def test_equal_values_are_one_object(self):
         with patch.object(run_module, "SHARE_FROM", 0):
