@@ -40,5 +40,5 @@ echo "== 1. the engine"
 echo "== 2. inside Odoo, $students students: the addon and its peers"
 benchmarks/bench_odoo.sh --students "$students"
 echo "== 3. the nightly file of $district students as background jobs"
-.venv/bin/python benchmarks/bench_jobs.py --students "$district" --nightly
+.venv/bin/python benchmarks/bench_jobs.py --students "$district" --nightly --previous-night
 echo "== done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
