@@ -117,16 +117,9 @@ class Roster:
                     odd.update(_odd_in_column(function, column_function, column))
                 else:
                     odd.update(_odd_in_distinct(function, seen, column))
-        keys = columns[_KEY_POSITION]
-        index = self.index
-        if len(set(keys)) != len(keys) or any(map(index.__contains__, keys)):
+        if not self._extend(columns, actives, refs):
             for values, active, ref in zip(zip(*columns, strict=True), actives, refs, strict=True):
                 self._append(values, active, ref)
-        else:
-            index.update(zip(keys, range(start, start + len(keys)), strict=True))
-            self.values.extend(zip(*columns, strict=True))
-            self.active.extend(map(bool, actives))
-            self.refs.extend(refs)
         self.untrusted.update(start + todo[at] for at in odd)
         return [at for number, at in enumerate(todo) if number not in odd]
 
@@ -183,22 +176,14 @@ class Roster:
         time, which keeps such values as they are or raises the same error,
         with the failing student's position in the batch as its ``offset``.
         """
-        start = len(self.values)
         try:
             normalised = [
                 function(column) for function, column in zip(self._columns, columns, strict=True)
             ]
         except InvalidValue:
             normalised = None
-        if normalised:
-            keys = normalised[_KEY_POSITION]
-            index = self.index
-            if all(keys) and len(set(keys)) == len(keys) and not any(map(index.__contains__, keys)):
-                index.update(zip(keys, range(start, start + len(keys)), strict=True))
-                self.values.extend(zip(*normalised, strict=True))
-                self.active.extend(map(bool, actives))
-                self.refs.extend([None] * len(keys))
-                return
+        if normalised and self._extend(normalised, actives, [None] * len(actives)):
+            return
         students = zip(*columns, strict=True)
         for offset, (raws, active) in enumerate(zip(students, actives, strict=True)):
             try:
@@ -220,6 +205,20 @@ class Roster:
                 values.append(raw.strip())
                 self.normalised = False
         return values
+
+    def _extend(self, columns, actives, refs):
+        """Append students given as columns in one pass; False, adding none, when a
+        student number is blank, repeated, or already in the roster."""
+        keys = columns[_KEY_POSITION]
+        index = self.index
+        if not all(keys) or len(set(keys)) != len(keys) or any(map(index.__contains__, keys)):
+            return False
+        start = len(self.values)
+        index.update(zip(keys, range(start, start + len(keys)), strict=True))
+        self.values.extend(zip(*columns, strict=True))
+        self.active.extend(map(bool, actives))
+        self.refs.extend(refs)
+        return True
 
     def _append(self, values, active, ref):
         key = values[_KEY_POSITION]
