@@ -360,16 +360,16 @@ def main(argv=None):
         importer = env["student.importer"].create(
             {"name": "Benchmark", "company_id": company.id, "auth_add_pct": 100}
         )
+        export_bytes = export_path.read_bytes()
         if args.nightly_only:
             _, _seconds = _step(
                 "roster loaded with COPY (setup)", lambda: _seed_roster(env, company, roster_path)
             )
             # A district's roster has met a preview before (the night
             # before): it remembered the students whose values it found normal.
-            previous = export_path.read_bytes()
             _step(
                 "the previous night's Run Now, cancelled (setup)",
-                lambda: importer.run_import(previous, export_path.name).action_cancel(),
+                lambda: importer.run_import(export_bytes, export_path.name).action_cancel(),
             )
         else:
             roster_bytes = roster_path.read_bytes()
@@ -387,7 +387,6 @@ def main(argv=None):
                 return
             grant_safeguards(run)
             _, times["apply"] = _step("addon, first load: Apply", run.action_apply, rows=len(rows))
-        export_bytes = export_path.read_bytes()
         nightly, times["nightly_preview"] = _step(
             "addon, nightly file: Run Now",
             lambda: importer.run_import(export_bytes, export_path.name),
