@@ -6,7 +6,7 @@ from email.utils import formataddr
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, split_every
 
 from .. import engine
 from ..engine.gcpause import collector_paused
@@ -340,6 +340,7 @@ class StudentImportRun(models.Model):
             )
         )
         remember = remember and self._may_remember(company)
+        found_ids = []
         while True:
             cr.execute(SQL("FETCH FORWARD %s FROM school_student_import_roster", ROSTER_PAGE))
             rows = cr.fetchall()
@@ -354,30 +355,35 @@ class StudentImportRun(models.Model):
                     for cache, column in zip(shared, values, strict=True)
                 ]
             found = roster.add_stored(ids, actives, values, known)
-            if remember and found:
-                # The row versions as this transaction's snapshot sees them:
-                # those just read.
-                cr.execute(
-                    SQL(
-                        """INSERT INTO student_import_normal
-                                  (student_id, student_xmin, student_ctid, site_xmin, site_ctid)
-                           SELECT s.id, s.xmin, s.ctid, site.xmin, site.ctid
-                             FROM unnest(%s::integer[]) AS found (id)
-                             JOIN school_student s ON s.id = found.id
-                        LEFT JOIN school_site site ON site.id = s.school_id
-                      ON CONFLICT (student_id) DO UPDATE
-                              SET student_xmin = EXCLUDED.student_xmin,
-                                  student_ctid = EXCLUDED.student_ctid,
-                                  site_xmin = EXCLUDED.site_xmin,
-                                  site_ctid = EXCLUDED.site_ctid""",
-                        [ids[at] for at in found],
-                    )
-                )
+            if remember:
+                found_ids.extend(map(ids.__getitem__, found))
             if len(ids) < ROSTER_PAGE:
                 break
         # Not in a finally: after an error, the rollback of the transaction
         # (or of the job step's savepoint) closes the cursor.
         cr.execute("CLOSE school_student_import_roster")
+        # Written once the cursor is closed: its plan was made for the table
+        # as it was, and a nested loop that scans a table growing under it
+        # is quadratic (34 s instead of 3 for 100,000 students, when the
+        # statistics of school_student were older than its rows).  The row
+        # versions are the ones just read: the transaction's snapshot.
+        for page in split_every(ROSTER_PAGE, found_ids, list):
+            cr.execute(
+                SQL(
+                    """INSERT INTO student_import_normal
+                              (student_id, student_xmin, student_ctid, site_xmin, site_ctid)
+                       SELECT s.id, s.xmin, s.ctid, site.xmin, site.ctid
+                         FROM school_student s
+                    LEFT JOIN school_site site ON site.id = s.school_id
+                        WHERE s.id = ANY(%s::integer[])
+                  ON CONFLICT (student_id) DO UPDATE
+                          SET student_xmin = EXCLUDED.student_xmin,
+                              student_ctid = EXCLUDED.student_ctid,
+                              site_xmin = EXCLUDED.site_xmin,
+                              site_ctid = EXCLUDED.site_ctid""",
+                    page,
+                )
+            )
 
     @api.model
     def _may_remember(self, company):
