@@ -299,10 +299,16 @@ class StudentImportRun(models.Model):
         return roster
 
     @api.model
-    def _roster_query(self, company):
+    def _roster_query(self, company, student_ids=None):
         """The roster's students: id, active, the values of engine.FIELDS, known.
 
         ``known``: the student was found normal at the row versions it has now.
+        ``student_ids``: those students instead of the roster, staged ones
+        too, all taken as not known (Apply's ``_remember_written``: it has
+        just given each of them a new row version).  The query then joins
+        no table whose statistics the transaction may have outdated (its
+        Apply has just added the students): the students are picked by
+        their primary key, the schools are a few hundred rows.
         """
         values = SQL(", ").join(
             SQL("coalesce(to_char(s.birthdate, 'YYYY-MM-DD'), '')")
@@ -312,6 +318,16 @@ class StudentImportRun(models.Model):
             else SQL("coalesce(s.%s, '')", SQL.identifier(name))
             for name in engine.FIELDS
         )
+        if student_ids is not None:
+            return SQL(
+                """SELECT s.id, s.active, %s, false
+                     FROM school_student s
+                LEFT JOIN school_site site ON site.id = s.school_id
+                    WHERE s.company_id = %s AND s.id = ANY(%s::integer[])""",
+                values,
+                company.id,
+                list(student_ids),
+            )
         return SQL(
             """SELECT s.id, s.active, %s,
                       coalesce(normal.student_xmin = s.xmin AND normal.student_ctid = s.ctid
@@ -325,8 +341,9 @@ class StudentImportRun(models.Model):
             company.id,
         )
 
-    def _load_roster_pages(self, company, roster, remember):
-        """Add ``company``'s students to ``roster``, a page at a time.
+    def _load_roster_pages(self, company, roster, remember, student_ids=None):
+        """Add ``company``'s students (or ``student_ids``, see ``_roster_query``)
+        to ``roster``, a page at a time.
 
         One query, read through a cursor of the server (``DECLARE``), so
         that PostgreSQL plans and scans once and the worker holds one page.
@@ -336,7 +353,7 @@ class StudentImportRun(models.Model):
         cr.execute(
             SQL(
                 "DECLARE school_student_import_roster NO SCROLL CURSOR FOR %s",
-                self._roster_query(company),
+                self._roster_query(company, student_ids),
             )
         )
         remember = remember and self._may_remember(company)

@@ -22,7 +22,9 @@ class StudentImportRun(models.Model):
         """Create the students of this run's add lines; returns how many.
 
         Lines already linked to a student (staged by an Apply job) are
-        skipped.  ``id_range``: only the lines whose ids are in ``(low,
+        skipped.  The new students found normal are remembered
+        (``_remember_written``; a staged one's memory follows it when it is
+        switched in).  ``id_range``: only the lines whose ids are in ``(low,
         high)``.  ``staged``: the students are created archived and marked
         with this run (``import_stage_run_id``), for the Apply job to switch
         them in later (student_import_run_job.py).
@@ -44,9 +46,12 @@ class StudentImportRun(models.Model):
             with self.env.cr.savepoint():
                 for low, high in [id_range] if id_range else self._line_id_slices():
                     if bulk:
-                        count += self._insert_added_students(low, high, staged)
+                        added = self._insert_added_students(low, high, staged)
                     else:
-                        count += self._create_added_students(Student, low, high, staged)
+                        added = self._create_added_students(Student, low, high, staged)
+                    if added:
+                        self._remember_written(self._added_student_ids(low, high))
+                    count += added
         except errors.UniqueViolation as error:
             # Only when another transaction added the number since the
             # roster check of Apply: the database's unique index has the
@@ -63,6 +68,21 @@ class StudentImportRun(models.Model):
         Student.invalidate_model()
         self.env["school.site"].invalidate_model(["student_ids", "student_count"])
         return count
+
+    def _added_student_ids(self, low, high):
+        """The students of the add lines whose ids are in ``[low, high)``."""
+        self.env["student.import.line"].flush_model(["student_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT student_id FROM student_import_line
+                    WHERE run_id = %s AND id >= %s AND id < %s AND change_type = 'add'
+                      AND NOT excluded AND student_id IS NOT NULL""",
+                self.id,
+                low,
+                high,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
 
     def _check_add_school_codes(self):
         """Every school code of an add must still be one of the company's

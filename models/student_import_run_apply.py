@@ -7,9 +7,15 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .. import engine
+from ..engine.gcpause import collector_paused
 
 # Apply reads its lines this many line ids at a time.
 STREAM = 20000
+# Apply checks (and remembers) at most this many updated, inactivated or
+# reactivated students, in the one transaction that writes them: a year's
+# promotion of a million students would add a worker's 20 s to an apply
+# job's last step.  Beyond it, the next preview checks them.
+REMEMBER_CHANGED = 200000
 
 
 class StudentImportRun(models.Model):
@@ -121,8 +127,25 @@ class StudentImportRun(models.Model):
             Student.browse(to_archive).write({"active": False})
         if touched:
             Student.browse(touched).write({"last_run_id": self.id})
+            if len(touched) <= REMEMBER_CHANGED:
+                self._remember_written(touched)
         Student.flush_model()
         return len(touched)
+
+    def _remember_written(self, student_ids):
+        """Check the students this Apply wrote and remember those found normal.
+
+        What a preview does with the roster (``_load_roster``), so that the
+        next preview does not check them again: after a first load of a
+        million students, the first night would check every one of them.
+        Their written values are the engine's own, but the fields that the
+        file does not hold are as they were: a student's every value is
+        checked, as in a preview.  Nothing is remembered while another
+        transaction of the district does it (``_may_remember``).
+        """
+        self.env["school.student"].flush_model()
+        with collector_paused():
+            self._load_roster_pages(self.company_id, engine.Roster(), True, student_ids)
 
     def _line_id_slices(self, size=STREAM):
         """``(low, high)`` ranges of this run's line ids, ``size`` ids each:

@@ -718,21 +718,39 @@ class StudentImportRun(models.Model):
         Called by ``_apply()`` once everything else is checked and written,
         in the same transaction.  One UPDATE: the students were made by
         ``create()`` as they are, only archived and marked; 300,000 ORM
-        writes of the same two values would take a worker's minute.
+        writes of the same two values would take a worker's minute.  The
+        UPDATE gives each student a new row version: those that the steps
+        found normal (``_remember_written``) and that nobody changed since
+        are remembered at it, in the same statement.
         """
         self.ensure_one()
         self.env["school.student"].flush_model()
         self.env.cr.execute(
             SQL(
-                """UPDATE school_student SET active = true, import_stage_run_id = NULL,
-                          write_uid = %s, write_date = %s
-                    WHERE import_stage_run_id = %s""",
-                self.env.uid,
-                self.env.cr.now(),
-                self.id,
+                """WITH normal AS (
+                       SELECT s.id FROM school_student s
+                         JOIN student_import_normal n ON n.student_id = s.id
+                              AND n.student_xmin = s.xmin AND n.student_ctid = s.ctid
+                        WHERE s.import_stage_run_id = %(run)s AND %(remember)s
+                   ), switched AS (
+                       UPDATE school_student SET active = true, import_stage_run_id = NULL,
+                              write_uid = %(uid)s, write_date = %(now)s
+                        WHERE import_stage_run_id = %(run)s
+                    RETURNING id, xmin, ctid
+                   ), followed AS (
+                       UPDATE student_import_normal n
+                          SET student_xmin = switched.xmin, student_ctid = switched.ctid
+                         FROM switched JOIN normal USING (id)
+                        WHERE n.student_id = switched.id
+                   )
+                   SELECT count(*) FROM switched""",
+                run=self.id,
+                remember=self._may_remember(self.company_id),
+                uid=self.env.uid,
+                now=self.env.cr.now(),
             )
         )
-        count = self.env.cr.rowcount
+        count = self.env.cr.fetchone()[0]
         if count:
             self.env["school.student"].invalidate_model(
                 ["active", "import_stage_run_id", "write_uid", "write_date"]

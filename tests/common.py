@@ -2,9 +2,12 @@
 
 import base64
 import unittest
+from unittest.mock import patch
 from xmlrpc.client import Fault
 
 from odoo.tests import HttpCase, TransactionCase, new_test_user
+
+from .. import engine
 
 HEADER = "Student_Number,First_Name,Last_Name,Grade_Level,DOB,School_Code,Meal_Status,Homeroom"
 GRADES = ("KG", "01", "02", "03", "04", "05")
@@ -153,6 +156,19 @@ class StudentImportCase(TransactionCase):
             .with_context(active_test=False)
             .search([("student_number", "=", number), ("company_id", "=", self.company.id)])
         )
+
+    def checked_on_load(self):
+        """Ids of the students whose values the next roster load checks
+        (those not remembered as found normal at their row's version)."""
+        checked, original = set(), engine.Roster.add_stored
+
+        def spy(roster, refs, actives, columns, known=None):
+            checked.update(ref for ref, flag in zip(refs, known, strict=True) if not flag)
+            return original(roster, refs, actives, columns, known)
+
+        with patch.object(engine.Roster, "add_stored", spy):
+            self.env["student.import.run"]._load_roster(self.company)
+        return checked
 
     def snapshot(self):
         """The roster as the engine sees it: ``{number: {field: value, active}}``."""

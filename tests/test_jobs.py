@@ -220,6 +220,34 @@ class TestJobs(StudentImportCase):
         self.assertFalse(added.active)
         self.assertEqual(self.student("200002").homeroom, before["200002"]["homeroom"])
 
+    def test_the_students_a_job_staged_are_remembered_when_switched_in(self):
+        # Each step checks the students it stages; the switch gives them a
+        # new row version, and carries their memory over, but not for a
+        # staged student changed in between (here by SQL, two spaces).
+        run = self.big_run()
+        run.with_user(self.user).action_apply()
+        with patch.object(job, "APPLY_SLICE", 1):
+            run._job_step()
+            run._job_step()
+        self.assertEqual(self.staged(), 2)
+        self.env["school.student"].flush_model()
+        self.env.cr.execute(
+            """UPDATE school_student SET first_name = 'New1  Ann'
+                WHERE student_number = '300002' AND import_stage_run_id = %s""",
+            [run.id],
+        )
+        self.assertEqual(self.env.cr.rowcount, 1)
+        self.env["school.student"].invalidate_model()
+        with patch.object(job, "APPLY_SLICE", 1):
+            self.run_jobs()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(self.staged(), 0)
+        self.assertEqual(
+            self.checked_on_load(),
+            {self.student("300002").id},
+            "the other added students and the updated ones are remembered as written",
+        )
+
     def test_a_job_that_fails_after_its_first_batch_leaves_nothing_and_can_be_retried(self):
         run = self.big_run()
         before = self.snapshot()

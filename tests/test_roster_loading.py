@@ -4,9 +4,10 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
-from .. import engine, uninstall_hook
+from .. import uninstall_hook
 from ..models import student_import_run as run_module
-from .common import StudentImportCase
+from ..models import student_import_run_apply as apply_module
+from .common import StudentImportCase, new_kids
 
 
 @tagged("post_install", "-at_install")
@@ -61,18 +62,6 @@ class TestRosterLoading(StudentImportCase):
         )
         return {row[0] for row in self.env.cr.fetchall()}
 
-    def checked_on_load(self):
-        """Ids of the students whose values the next roster load checks."""
-        checked, original = set(), engine.Roster.add_stored
-
-        def spy(roster, refs, actives, columns, known=None):
-            checked.update(ref for ref, flag in zip(refs, known, strict=True) if not flag)
-            return original(roster, refs, actives, columns, known)
-
-        with patch.object(engine.Roster, "add_stored", spy):
-            self.roster()
-        return checked
-
     def test_a_preview_remembers_the_students_found_normal(self):
         odd = self.student("200002")
         odd.first_name = "First01  Ann"
@@ -105,6 +94,57 @@ class TestRosterLoading(StudentImportCase):
         washington = set(self.students.filtered(lambda s: s.school_id == self.washington).ids)
         self.assertEqual(len(washington), 10)
         self.assertEqual(self.checked_on_load(), {odd.id, changed.id} | washington)
+
+    def test_apply_remembers_the_students_it_wrote(self):
+        # After a first load, the first night would otherwise check every
+        # student the load added.  A clerk typed an e-mail in upper case
+        # (not normal), in a field that the file does not hold: Apply
+        # writes that student's homeroom and leaves the e-mail as it is.
+        odd = self.student("200002")
+        odd.email = "Ann.Lee@EXAMPLE.org"
+        data = self.export(
+            skip={"200040"},
+            changes={"200002": {"homeroom": "R109"}, "200003": {"meal": "F"}},
+            extra=new_kids(2),
+        )
+        run = self.run_file(data)
+        self.assertEqual(self.checked_on_load(), {odd.id}, "the preview remembered the others")
+        run.with_user(self.user).action_apply()
+        self.assertEqual(run.state, "done")
+        written = run.line_ids.student_id
+        self.assertEqual(
+            sorted(written.mapped("student_number")),
+            ["200002", "200003", "200040", "300001", "300002"],
+        )
+        self.assertEqual(self.student("200003").eligibility, "free")
+        self.assertEqual(
+            self.checked_on_load(),
+            {odd.id},
+            "the updated, the inactivated and the added students are remembered as written; "
+            "the upper-case e-mail is checked again",
+        )
+
+    def test_apply_without_the_lock_remembers_nothing_it_wrote(self):
+        run = self.run_file(self.export(changes={"200003": {"meal": "F"}}, extra=new_kids(1)))
+        Run = type(self.env["student.import.run"])
+        with patch.object(Run, "_may_remember", return_value=False):
+            run.with_user(self.user).action_apply()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(
+            self.checked_on_load(), {self.student("200003").id, self.student("300001").id}
+        )
+
+    def test_an_apply_of_many_changes_leaves_them_to_the_next_preview(self):
+        changes = {"200002": {"homeroom": "R109"}, "200003": {"meal": "F"}}
+        run = self.run_file(self.export(changes=changes, extra=new_kids(1)))
+        with patch.object(apply_module, "REMEMBER_CHANGED", 1):
+            run.with_user(self.user).action_apply()
+        self.assertEqual(run.state, "done")
+        self.assertEqual(
+            self.checked_on_load(),
+            {self.student("200002").id, self.student("200003").id},
+            "the added student is remembered still",
+        )
 
     def test_a_preview_without_the_lock_remembers_nothing(self):
         # Another preview of the district holds it: that one remembers.
