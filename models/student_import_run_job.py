@@ -727,21 +727,22 @@ class StudentImportRun(models.Model):
         self.env["school.student"].flush_model()
         self.env.cr.execute(
             SQL(
-                """WITH normal AS (
-                       SELECT s.id FROM school_student s
-                         JOIN student_import_normal n ON n.student_id = s.id
-                              AND n.student_xmin = s.xmin AND n.student_ctid = s.ctid
-                        WHERE s.import_stage_run_id = %(run)s AND %(remember)s
-                   ), switched AS (
+                """WITH switched AS (
                        UPDATE school_student SET active = true, import_stage_run_id = NULL,
                               write_uid = %(uid)s, write_date = %(now)s
                         WHERE import_stage_run_id = %(run)s
                     RETURNING id, xmin, ctid
                    ), followed AS (
+                       -- staged is the row as the statement's snapshot sees
+                       -- it: before the switch.
                        UPDATE student_import_normal n
                           SET student_xmin = switched.xmin, student_ctid = switched.ctid
-                         FROM switched JOIN normal USING (id)
-                        WHERE n.student_id = switched.id
+                         FROM switched
+                        WHERE n.student_id = switched.id AND %(remember)s
+                          AND EXISTS (SELECT FROM school_student staged
+                                       WHERE staged.id = n.student_id
+                                         AND staged.xmin = n.student_xmin
+                                         AND staged.ctid = n.student_ctid)
                    )
                    SELECT count(*) FROM switched""",
                 run=self.id,
