@@ -10,6 +10,8 @@
 # 2. inside Odoo, on --students (default 100,000): the first load and the
 #    nightly file, the review screens, and Odoo's own import as the web
 #    client drives it, load() and create() on the same rows (bench_odoo.sh);
+#    then the nightly file alone on a settled roster, as a district's night
+#    meets it (bench_odoo.sh --nightly-only);
 # 3. the nightly file of a --district of students (default 1,000,000) as
 #    background jobs under production limits: --workers=2 and Odoo's default
 #    limit_time_cpu, limit_time_real and limit_memory_hard (bench_jobs.py).
@@ -39,6 +41,8 @@ echo "== 1. the engine"
 .venv/bin/python benchmarks/bench_preview.py --sizes 10000,100000,200000,1000000 --memory
 echo "== 2. inside Odoo, $students students: the addon and its peers"
 benchmarks/bench_odoo.sh --students "$students"
+echo "== 2b. the nightly file of $students students on a settled roster (put in with COPY, previewed the night before)"
+benchmarks/bench_odoo.sh --students "$students" --nightly-only
 echo "== 3. the nightly file of $district students as background jobs"
 .venv/bin/python benchmarks/bench_jobs.py --students "$district" --nightly --previous-night
 echo "== done, load average $(cut -d' ' -f1-3 /proc/loadavg)"
