@@ -267,7 +267,7 @@ class StudentImportRun(models.Model):
     # Reading the roster
 
     @api.model
-    def _load_roster(self, company, remember=False):
+    def _load_roster(self, company, remember=False, student_ids=None):
         """Return an :class:`engine.Roster` of ``company``'s students, archived too.
 
         SQL rather than the ORM, which would build a million records to read
@@ -283,10 +283,11 @@ class StudentImportRun(models.Model):
         otherwise (two spaces, an upper-case e-mail) has all of its cells
         normalised.  A student found normal before, whose row (and its
         school's) has not changed since (table ``student_import_normal``),
-        is not checked again; with ``remember`` (a preview), the students
+        is not checked again; with ``remember`` (a preview, an Apply), the students
         found normal now are remembered for the next one.  Pending ORM
         writes are flushed first.  Students staged by an Apply job that has
-        not switched yet are not part of the roster.
+        not switched yet are not part of the roster.  ``student_ids``: only
+        those students (see ``_roster_query``).
         """
         self.env["school.student"].flush_model()
         self.env["school.site"].flush_model(["code"])
@@ -295,7 +296,7 @@ class StudentImportRun(models.Model):
         # another: the cyclic garbage collector would only scan them again and
         # again (as engine.preview, which holds it too).
         with collector_paused():
-            self._load_roster_pages(company, roster, remember)
+            self._load_roster_pages(company, roster, remember, student_ids)
         return roster
 
     @api.model

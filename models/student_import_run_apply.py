@@ -7,7 +7,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .. import engine
-from ..engine.gcpause import collector_paused
 
 # Apply reads its lines this many line ids at a time.
 STREAM = 20000
@@ -143,9 +142,7 @@ class StudentImportRun(models.Model):
         checked, as in a preview.  Nothing is remembered while another
         transaction of the district does it (``_may_remember``).
         """
-        self.env["school.student"].flush_model()
-        with collector_paused():
-            self._load_roster_pages(self.company_id, engine.Roster(), True, student_ids)
+        self._load_roster(self.company_id, remember=True, student_ids=student_ids)
 
     def _line_id_slices(self, size=STREAM):
         """``(low, high)`` ranges of this run's line ids, ``size`` ids each:
