@@ -42,8 +42,11 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # first character (a dot further on would do only if that one does): with a
 # single way to match each line, a bad line fails in time linear in the
 # column, where _EMAIL's own form would try each dot of each address before
-# it (possessive repeats would say the same, from Python 3.11 only).
-_EMAIL_ONE = r"[^@\s]+@[^@\s][^@\s.]*\.[^@\s]+"
+# it (possessive repeats would say the same, from Python 3.11 only).  It
+# only reads text that _plain() passed, whose one white space inside a value
+# is " " (any other is not printable): so "[^@ \n]" is "[^@\s]" there, a
+# set of literals that the regex engine tests twice as fast as a category.
+_EMAIL_ONE = r"[^@ \n]+@[^@ \n][^@ \n.]*\.[^@ \n]+"
 _EMAIL_LINES = re.compile(rf"(?:{_EMAIL_ONE})?(?:\n(?:{_EMAIL_ONE})?)*")
 _ORDINAL = re.compile(r"^(?:GRADE\s*|GR\s*)?(\d{1,2})(?:ST|ND|RD|TH)?(?:\s*GRADE)?$")
 
