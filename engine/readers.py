@@ -376,7 +376,7 @@ def _table(records, context, allow_empty, **details):
         getattr(records, "close", lambda: None)()
         raise
     if context.reader is not None:
-        rows = _csv_rows(records, first, context)
+        rows = context.reader.rows(records, first, context)
     else:
         rows = _rows(records, first, context)
     return Table(headers, context.header_row, rows, **details)
@@ -442,49 +442,6 @@ def _rows(records, first, context):
             if cells and (cells[0].strip() or "".join(cells).strip()):
                 yield number, cells
     except csv.Error as exc:
-        raise _csv_error(context.name, number + 1, exc) from exc
-    finally:
-        getattr(records, "close", lambda: None)()
-
-
-def _csv_rows(records, first, context):
-    """:func:`_rows` of a CSV read without the line checker, which watches its records.
-
-    A record that spans several lines holds a quoted value with line breaks:
-    an address, or a stray quote that swallowed the lines after it.  Only
-    such records are looked at (the reader's line count tells them at no
-    cost): a value past the length limit is refused, and so is a last record
-    whose quote never closes.
-    """
-    number = first[0] if first else 0
-    max_rows = context.limits.max_rows
-    reader = context.reader
-    began = 0  # the first line of the last record, when it spans several
-    last = number
-    try:
-        if first is None:
-            return
-        last = reader.line_num
-        if last > number:  # the header or the first row spans several lines
-            began = number
-            _check_spanning(first[1], began, context)
-        yield first
-        for number, cells in records:
-            line = reader.line_num
-            if line - last > 1:
-                began = last + 1
-                _check_spanning(cells, began, context)
-            else:
-                began = 0
-            last = line
-            if number > max_rows:
-                context.refuse("max_rows", f"the file has more than {max_rows:,} rows", number)
-            if cells and (cells[0].strip() or "".join(cells).strip()):
-                yield number, cells
-        if began:
-            _check_closed(began, context)
-    except csv.Error as exc:
-        _csv_limit(exc, last + 1, context)
         raise _csv_error(context.name, number + 1, exc) from exc
     finally:
         getattr(records, "close", lambda: None)()
@@ -568,7 +525,7 @@ def _read_csv(data, context, encoding, delimiter, allow_empty):
         reader = csv.reader(_checked_lines(stream, delimiter, context), delimiter=delimiter)
     else:
         # The common case: lines straight to the reader, which counts them,
-        # and only records of several lines are looked at (_csv_rows).
+        # and only records of several lines are looked at (_SplitReader.rows).
         reader = _SplitReader(stream, delimiter)
         context.reader, context.text = reader, (data, used, delimiter)
     records = enumerate(reader, 1)
@@ -587,33 +544,97 @@ class _SplitReader:
     that line and the rest of the stream, which also reads the lines after
     it that a quoted value spans, and raises csv's errors.  ``line_num`` counts the lines
     read so far, as csv.reader's does.
+
+    Iterated, it gives every record's cells (the header is found in them);
+    :meth:`rows` then reads the data rows from the same stream.
     """
 
     def __init__(self, stream, delimiter):
         self.line_num = 0
-        self._records = self._read(stream, delimiter)
+        self._stream = stream
+        self._delimiter = delimiter
+        self._limit = csv.field_size_limit()
+        self._records = self._read()
 
     def __iter__(self):
         return self._records
 
-    def _read(self, stream, delimiter):
-        limit = csv.field_size_limit()
-        number = 0
-        for line in stream:
-            if '"' in line or "\x00" in line or len(line) > limit:
-                # csv.reader goes on reading the stream while a quoted value
-                # runs on, and stops at the end of the record.
-                quoted = csv.reader(itertools.chain((line,), stream), delimiter=delimiter)
-                cells = next(quoted, None)
+    def _read(self):
+        for line in self._stream:
+            if '"' in line or "\x00" in line or len(line) > self._limit:
+                cells = self._quoted(line)
                 if cells is None:
                     return
-                number += quoted.line_num
             else:
-                number += 1
+                self.line_num += 1
                 line = line.rstrip("\r\n")
-                cells = line.split(delimiter) if line else []
-            self.line_num = number
+                cells = line.split(self._delimiter) if line else []
             yield cells
+
+    def _quoted(self, line):
+        """The record that begins with ``line``, read by a csv.reader of its own.
+
+        csv.reader goes on reading the stream while a quoted value runs on,
+        and stops at the end of the record.
+        """
+        quoted = csv.reader(itertools.chain((line,), self._stream), delimiter=self._delimiter)
+        cells = next(quoted, None)
+        if cells is not None:
+            self.line_num += quoted.line_num
+        return cells
+
+    def rows(self, records, first, context):
+        """:func:`_rows` of this reader's records after ``first``: the data rows.
+
+        One loop reads the lines, numbers the records, refuses past the row
+        limit and skips blank rows: the hot path of a large CSV, with no
+        generator between the lines and the caller.  A record that spans
+        several lines holds a quoted value with line breaks: an address, or
+        a stray quote that swallowed the lines after it.  Only such records
+        are looked at (the line count tells them at no cost): a value past
+        the length limit is refused, and so is a last record whose quote
+        never closes.
+        """
+        number = first[0] if first else 0
+        max_rows = context.limits.max_rows
+        stream, delimiter, limit = self._stream, self._delimiter, self._limit
+        lines = self.line_num
+        began = 0  # the first line of the last record of several lines
+        ended = -1  # and its last line
+        try:
+            if first is None:
+                return
+            if lines > number:  # the header or the first row spans several lines
+                began, ended = number, lines
+                _check_spanning(first[1], began, context)
+            yield first
+            for line in stream:
+                if '"' in line or "\x00" in line or len(line) > limit:
+                    self.line_num = lines
+                    cells = self._quoted(line)
+                    if cells is None:
+                        break
+                    if self.line_num - lines > 1:
+                        began, ended = lines + 1, self.line_num
+                        _check_spanning(cells, began, context)
+                    lines = self.line_num
+                else:
+                    lines += 1
+                    # A blank line gives [""], which the test below skips.
+                    cells = line.rstrip("\r\n").split(delimiter)
+                number += 1
+                if number > max_rows:
+                    context.refuse("max_rows", f"the file has more than {max_rows:,} rows", number)
+                if cells and (cells[0].strip() or "".join(cells).strip()):
+                    yield number, cells
+            if ended == lines:
+                _check_closed(began, context)
+        except csv.Error as exc:
+            _csv_limit(exc, lines + 1, context)
+            raise _csv_error(context.name, number + 1, exc) from exc
+        finally:
+            self.line_num = lines
+            getattr(records, "close", lambda: None)()
 
 
 def _checked_lines(stream, delimiter, context):

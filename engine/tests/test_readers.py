@@ -576,3 +576,28 @@ def test_the_split_reader_hands_a_long_value_to_csv():
 def test_any_text_reads_as_csv_reader_reads_it(text, delimiter):
     got, expected = _both_readers(text, delimiter)
     assert got == expected
+
+
+def _csv_reader_rows(text):
+    """csv.reader's records after the header, numbered: the non-blank ones, and the last one."""
+    records = list(enumerate(csv.reader(io.StringIO(text, newline="")), 1))[1:]
+    rows = [(number, cells) for number, cells in records if "".join(cells).strip()]
+    return rows, records[-1][1] if records else []
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet='ab," \r\n', max_size=40))
+def test_any_data_rows_read_as_csv_reader_reads_them(text):
+    # The data rows come from their own loop over the lines (_SplitReader.rows):
+    # the same rows and row numbers as csv.reader, or the one refusal that
+    # csv.reader does not make, a last quoted value that never ends (it runs
+    # over the line breaks to the end of the file).
+    text = "Student_Number,Name\n" + text
+    expected, last = _csv_reader_rows(text)
+    try:
+        got = list(read_table(text.encode(), "s.csv", delimiter=",", allow_empty=True).rows)
+    except FileFormatError as error:
+        assert "a quoted value never ends" in str(error)
+        assert any("\n" in cell or "\r" in cell for cell in last), (text, last)
+        return
+    assert got == expected
