@@ -434,13 +434,15 @@ def _plain(column):
         printable = joined.replace("\n", "").isprintable() and unicodedata.is_normalized(
             "NFC", joined
         )
-    if not (
-        printable
-        and "  " not in joined
-        and " \n" not in joined
-        and "\n " not in joined
-        and not joined.startswith(" ")
-        and not joined.endswith(" ")
+    if not printable:
+        return None
+    # Numbers, codes and e-mail addresses hold no space: one scan says so.
+    if " " in joined and (
+        "  " in joined
+        or " \n" in joined
+        or "\n " in joined
+        or joined.startswith(" ")
+        or joined.endswith(" ")
     ):
         return None
     return joined
