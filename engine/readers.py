@@ -551,6 +551,8 @@ class _SplitReader:
 
     def __init__(self, stream, delimiter):
         self.line_num = 0
+        # The line that the last record began on (it may end on line_num).
+        self.first_line = 0
         self._stream = stream
         self._delimiter = delimiter
         self._limit = csv.field_size_limit()
@@ -561,6 +563,7 @@ class _SplitReader:
 
     def _read(self):
         for line in self._stream:
+            self.first_line = self.line_num + 1
             if '"' in line or "\x00" in line or len(line) > self._limit:
                 cells = self._quoted(line)
                 if cells is None:
@@ -604,8 +607,8 @@ class _SplitReader:
         try:
             if first is None:
                 return
-            if lines > number:  # the header or the first row spans several lines
-                began, ended = number, lines
+            if lines > self.first_line:  # the first row spans several lines
+                began, ended = self.first_line, lines
                 _check_spanning(first[1], began, context)
             yield first
             for line in stream:

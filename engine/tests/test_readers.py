@@ -578,6 +578,17 @@ def test_any_text_reads_as_csv_reader_reads_it(text, delimiter):
     assert got == expected
 
 
+def test_the_first_row_is_placed_by_its_line_not_by_its_row_number():
+    # The header spans two lines, so row 2 begins on line 3: the stray quote
+    # is named on the line a person finds it on.
+    data = b'Student_Number,"Last\nName"\n1,"Smith\n2,Jones\n'
+    refused(data, "s.csv", r"^s\.csv line 3: a quoted value never ends")
+    # A row whose one value is a line break is blank; the row after it is
+    # the first student, on a line of its own: read, not refused.
+    data = b'Student_Number,Name\n"\r"\r1'
+    assert list(read_table(data, "s.csv", delimiter=",").rows) == [(3, ["1"])]
+
+
 def _csv_reader_rows(text):
     """csv.reader's records after the header, numbered: the non-blank ones, and the last one."""
     records = list(enumerate(csv.reader(io.StringIO(text, newline="")), 1))[1:]
