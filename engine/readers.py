@@ -376,7 +376,7 @@ def _table(records, context, allow_empty, **details):
         getattr(records, "close", lambda: None)()
         raise
     if context.reader is not None:
-        rows = context.reader.rows(records, first, context)
+        rows = context.reader.rows(first, context)
     else:
         rows = _rows(records, first, context)
     return Table(headers, context.header_row, rows, **details)
@@ -556,10 +556,12 @@ class _SplitReader:
         self._stream = stream
         self._delimiter = delimiter
         self._limit = csv.field_size_limit()
-        self._records = self._read()
 
     def __iter__(self):
-        return self._records
+        # Not kept on the reader: a generator of its own method that the
+        # reader held would make a cycle, and keep the file's bytes (200 MB
+        # for a million students) until the collector's next full pass.
+        return self._read()
 
     def _read(self):
         for line in self._stream:
@@ -586,7 +588,7 @@ class _SplitReader:
             self.line_num += quoted.line_num
         return cells
 
-    def rows(self, records, first, context):
+    def rows(self, first, context):
         """:func:`_rows` of this reader's records after ``first``: the data rows.
 
         One loop reads the lines, numbers the records, refuses past the row
@@ -637,7 +639,6 @@ class _SplitReader:
             raise _csv_error(context.name, number + 1, exc) from exc
         finally:
             self.line_num = lines
-            getattr(records, "close", lambda: None)()
 
 
 def _checked_lines(stream, delimiter, context):
