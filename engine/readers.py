@@ -567,9 +567,10 @@ class _SplitReader:
         for line in self._stream:
             self.first_line = self.line_num + 1
             if '"' in line or "\x00" in line or len(line) > self._limit:
-                cells = self._quoted(line)
+                cells, count = self._quoted(line)
                 if cells is None:
                     return
+                self.line_num += count
             else:
                 self.line_num += 1
                 line = line.rstrip("\r\n")
@@ -577,16 +578,13 @@ class _SplitReader:
             yield cells
 
     def _quoted(self, line):
-        """The record that begins with ``line``, read by a csv.reader of its own.
+        """The record that begins with ``line`` and the number of lines it spans.
 
-        csv.reader goes on reading the stream while a quoted value runs on,
-        and stops at the end of the record.
+        A csv.reader of its own goes on reading the stream while a quoted
+        value runs on, and stops at the end of the record.
         """
         quoted = csv.reader(itertools.chain((line,), self._stream), delimiter=self._delimiter)
-        cells = next(quoted, None)
-        if cells is not None:
-            self.line_num += quoted.line_num
-        return cells
+        return next(quoted, None), quoted.line_num
 
     def rows(self, first, context):
         """:func:`_rows` of this reader's records after ``first``: the data rows.
@@ -615,14 +613,13 @@ class _SplitReader:
             yield first
             for line in stream:
                 if '"' in line or "\x00" in line or len(line) > limit:
-                    self.line_num = lines
-                    cells = self._quoted(line)
+                    cells, count = self._quoted(line)
                     if cells is None:
                         break
-                    if self.line_num - lines > 1:
-                        began, ended = lines + 1, self.line_num
+                    if count > 1:
+                        began, ended = lines + 1, lines + count
                         _check_spanning(cells, began, context)
-                    lines = self.line_num
+                    lines += count
                 else:
                     lines += 1
                     # A blank line gives [""], which the test below skips.
